@@ -1,0 +1,188 @@
+/**
+ * The hub: connections, topics, subscriptions, fan-out. It sees transports only
+ * as `Connection`s and storage only as a `LogStore`; main.ts picks both.
+ */
+import type { Logger } from 'pino';
+import { CLOSE } from '../../shared/errors.js';
+import type { Request } from '../../shared/protocol.js';
+import type { Connection, ConnectionEvents, ConnectionHandler, UpgradeInfo } from '../transport/connection.js';
+import type { LogStore } from '../store/log-store.js';
+import { decodeRequest, encodeMessage, PING_FRAME } from '../protocol/codec.js';
+import { dispatch } from './ops/index.js';
+import { Outbox } from './outbox.js';
+import { Session } from './session.js';
+import type { Subscription } from './subscription.js';
+import { TopicState } from './topic-state.js';
+import { WildcardIndex } from './wildcard-index.js';
+
+export interface HubOptions {
+  store: LogStore;
+  log: Logger;
+  /** Ping after this long without traffic; close after twice this without hearing from the client. */
+  heartbeatMs: number;
+  /** Largest `data`, in bytes of its JSON. */
+  maxPayloadBytes: number;
+  maxSubscriptions: number;
+  /** Slow-consumer limit: bytes waiting for one client past which it is closed (4009). */
+  maxBufferedBytes: number;
+}
+
+export class Hub implements ConnectionHandler {
+  readonly opts: HubOptions;
+  readonly store: LogStore;
+  readonly log: Logger;
+  readonly sessions = new Set<Session>();
+  readonly topics = new Map<string, TopicState>();
+  readonly wildcards = new WildcardIndex<Subscription>();
+  readonly outbox = new Outbox();
+  closing = false;
+  #stamp = 0;
+  #nextConn = 1;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(opts: HubOptions) {
+    this.opts = opts;
+    this.store = opts.store;
+    this.log = opts.log;
+  }
+
+  start(): void {
+    const tick = Math.max(50, Math.min(1000, this.opts.heartbeatMs / 4));
+    this.#heartbeat = setInterval(() => this.#checkHeartbeats(Date.now()), tick);
+    this.#heartbeat.unref();
+  }
+
+  onOpen(conn: Connection, info: UpgradeInfo): ConnectionEvents {
+    const log = this.log.child({ conn: this.#nextConn++ });
+    const session = new Session(conn, log, this.outbox, { maxBufferedBytes: this.opts.maxBufferedBytes });
+    if (this.closing) {
+      conn.close(CLOSE.GOING_AWAY, 'server shutting down');
+      session.ended();
+    } else this.sessions.add(session);
+    log.debug({ remote: conn.remoteAddress, url: info.url, session: session.id }, 'connection opened');
+    return {
+      onText: (text) => this.#onText(session, text),
+      onBinary: () => {
+        session.lastReceivedAt = Date.now();
+        session.fail(undefined, { code: 'bad_request', message: 'binary frames are not part of protocol v1' });
+        session.close(CLOSE.PROTOCOL_VIOLATION, 'binary frame');
+      },
+      onDrain: () => session.drained(),
+      onClose: (code, reason) => this.#onClose(session, code, reason),
+    };
+  }
+
+  #onText(session: Session, text: string): void {
+    session.lastReceivedAt = Date.now();
+    if (session.closed) return;
+    const decoded = decodeRequest(text);
+    if (!decoded.ok) return session.fail(decoded.id, decoded.error, decoded.malformed);
+    try {
+      dispatch(this, session, decoded.req);
+    } catch (error) {
+      this.internalError(session, decoded.req, error);
+    }
+  }
+
+  /** A bug: logged with the request's context; the client gets only the code. */
+  internalError(session: Session, req: Request, error: unknown): void {
+    session.log.error({ err: error, op: req.op, id: req.id }, 'internal error');
+    session.fail(req.id, { code: 'internal', message: 'internal error' });
+  }
+
+  #onClose(session: Session, code: number, reason: string): void {
+    session.ended();
+    this.sessions.delete(session);
+    for (const sub of session.subs.values()) this.dropSubscription(sub);
+    session.log.debug({ code, reason }, 'connection closed');
+  }
+
+  /** The topic's live state, created from the store's bounds when first needed. */
+  topicState(name: string): TopicState {
+    let topic = this.topics.get(name);
+    if (!topic) {
+      // No publish to this topic is in flight (each goes through its TopicState), so the stored head is the delivered head.
+      topic = new TopicState(name, this.store.bounds(name)?.head ?? 0);
+      this.topics.set(name, topic);
+    }
+    return topic;
+  }
+
+  /** Forgets a topic's state once nothing uses it, so memory follows activity. */
+  release(topic: TopicState): void {
+    if (topic.idle && this.topics.get(topic.name) === topic) this.topics.delete(topic.name);
+  }
+
+  dropSubscription(sub: Subscription): void {
+    sub.cancelled = true;
+    const session = sub.session;
+    if (session.subs.get(sub.topic) === sub) session.subs.delete(sub.topic);
+    if (sub.wildcard) {
+      this.wildcards.remove(sub.topic, sub);
+      return;
+    }
+    const topic = this.topics.get(sub.topic);
+    if (!topic) return;
+    topic.subscribers.delete(sub);
+    this.release(topic);
+  }
+
+  /** Fans a stored message out to live subscribers: one frame, shared by all. */
+  deliver(topic: TopicState, offset: number, time: number, data: string): void {
+    if (offset !== topic.deliveredHead + 1) {
+      this.log.error({ topic: topic.name, offset, head: topic.deliveredHead }, 'delivery out of order');
+    }
+    topic.deliveredHead = offset;
+    if (topic.wildcardVersion !== this.wildcards.version) {
+      topic.wildcards = this.wildcards.match(topic.name);
+      topic.wildcardVersion = this.wildcards.version;
+    }
+    if (topic.subscribers.size === 0 && topic.wildcards.length === 0) return;
+    const frame = encodeMessage(topic.json, offset, time, data);
+    const stamp = ++this.#stamp;
+    for (const sub of topic.subscribers) {
+      if (sub.state !== 'live') continue;
+      sub.cursor = offset;
+      sub.session.stamp = stamp;
+      sub.session.push(frame);
+    }
+    for (const sub of topic.wildcards) {
+      if (sub.session.stamp === stamp) continue;
+      sub.session.stamp = stamp;
+      sub.session.push(frame);
+    }
+  }
+
+  #checkHeartbeats(now: number): void {
+    const beat = this.opts.heartbeatMs;
+    for (const session of this.sessions) {
+      if (session.closed) continue;
+      const silentFor = now - session.lastReceivedAt;
+      if (silentFor >= 2 * beat) {
+        session.close(CLOSE.POLICY, 'heartbeat timeout: nothing heard for 2 x heartbeat');
+      } else if (now - session.lastSentAt >= beat || (silentFor >= beat && session.pingedAt < session.lastReceivedAt)) {
+        session.pingedAt = now;
+        session.push(PING_FRAME);
+      }
+    }
+  }
+
+  /** Publishes still being stored. */
+  get inflight(): number {
+    let n = 0;
+    for (const topic of this.topics.values()) n += topic.inflight;
+    return n;
+  }
+
+  /**
+   * Graceful stop: refuse new publishes, let those in flight be stored and
+   * answered (until `deadline`), then close every connection with 1001.
+   */
+  async shutdown(deadline: number): Promise<void> {
+    this.closing = true;
+    clearInterval(this.#heartbeat);
+    while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    this.outbox.flushAll();
+    for (const session of this.sessions) session.close(CLOSE.GOING_AWAY, 'server shutting down');
+  }
+}

@@ -1,0 +1,43 @@
+import { TidingsError } from '../../../shared/errors.js';
+import type { PublishRequest } from '../../../shared/protocol.js';
+import { checkTopic } from '../../../shared/topics.js';
+import type { AppendResult } from '../../store/log-store.js';
+import type { Hub } from '../hub.js';
+import type { Session } from '../session.js';
+
+export function publish(hub: Hub, session: Session, req: PublishRequest): void {
+  const check = checkTopic(req.topic);
+  if (!check.ok) return session.fail(req.id, { code: 'invalid_topic', message: check.reason });
+  if (hub.closing) return session.fail(req.id, { code: 'unavailable', message: 'the server is shutting down' });
+  const data = JSON.stringify(req.data);
+  const bytes = Buffer.byteLength(data);
+  if (bytes > hub.opts.maxPayloadBytes) {
+    return session.fail(req.id, {
+      code: 'too_large',
+      message: `data is ${bytes} bytes, over the ${hub.opts.maxPayloadBytes}-byte limit`,
+    });
+  }
+  const topic = hub.topicState(req.topic);
+  const time = Date.now();
+  topic.inflight++;
+  const input = req.key === undefined ? { data, bytes, time } : { data, bytes, time, key: req.key };
+  hub.store.append(req.topic, input).then(
+    (result: AppendResult) => {
+      topic.inflight--;
+      if (!result.duplicate) hub.deliver(topic, result.offset, time, data);
+      if (req.id !== undefined) {
+        session.reply(req.id, result.duplicate
+          ? { topic: req.topic, offset: result.offset, epoch: result.epoch, duplicate: true }
+          : { topic: req.topic, offset: result.offset, epoch: result.epoch });
+      }
+      hub.release(topic);
+    },
+    (error: unknown) => {
+      topic.inflight--;
+      hub.release(topic);
+      if (error instanceof TidingsError) return session.fail(req.id, error.toWire());
+      session.log.error({ err: error, op: 'publish', topic: req.topic }, 'publish failed');
+      session.fail(req.id, { code: 'internal', message: 'publish failed' });
+    },
+  );
+}

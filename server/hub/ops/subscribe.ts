@@ -1,0 +1,68 @@
+import { CLOSE } from '../../../shared/errors.js';
+import type { SubscribeRequest, UnsubscribeRequest } from '../../../shared/protocol.js';
+import { checkPattern, checkTopic, isWildcard } from '../../../shared/topics.js';
+import type { TopicBounds } from '../../store/log-store.js';
+import { catchUp, planReplay } from '../catch-up.js';
+import type { Hub } from '../hub.js';
+import type { Session } from '../session.js';
+import { Subscription } from '../subscription.js';
+
+export async function subscribe(hub: Hub, session: Session, req: SubscribeRequest): Promise<void> {
+  const name = req.topic;
+  const wildcard = isWildcard(name);
+  const check = wildcard ? checkPattern(name) : checkTopic(name);
+  if (!check.ok) return session.fail(req.id, { code: 'invalid_topic', message: check.reason });
+  if (wildcard && req.from) {
+    return session.fail(req.id, { code: 'bad_request', message: 'from cannot be used with a wildcard subscription' });
+  }
+  if (session.subs.has(name)) return session.fail(req.id, { code: 'already_subscribed', message: `already subscribed to ${name}` });
+  if (session.subs.size >= hub.opts.maxSubscriptions) {
+    return session.fail(req.id, {
+      code: 'too_many_subscriptions',
+      message: `a connection may hold ${hub.opts.maxSubscriptions} subscriptions`,
+    });
+  }
+  const sub = new Subscription(session, name, wildcard);
+  session.subs.set(name, sub);
+  if (wildcard) {
+    hub.wildcards.add(name, sub);
+    sub.state = 'live';
+    return session.reply(req.id, { topic: name });
+  }
+  const topic = hub.topicState(name);
+  topic.subscribers.add(sub);
+  let bounds: TopicBounds;
+  try {
+    bounds = await hub.store.touch(name);
+  } catch {
+    hub.dropSubscription(sub);
+    return session.fail(req.id, { code: 'unavailable', message: 'the store cannot take writes now' });
+  }
+  if (sub.cancelled) return;
+  const head = topic.deliveredHead;
+  const earliest = Math.min(bounds.earliest, head + 1);
+  const plan = planReplay(req.from, { epoch: bounds.epoch, head, earliest });
+  sub.cursor = plan.start - 1;
+  session.reply(req.id, { topic: name, epoch: bounds.epoch, head, earliest, truncated: plan.truncated, reset: plan.reset });
+  if (sub.cursor >= head) {
+    sub.state = 'live';
+    return;
+  }
+  sub.state = 'replaying';
+  await catchUp({
+    store: hub.store,
+    outbox: hub.outbox,
+    onReadError: (s, error) => {
+      s.session.log.error({ err: error, topic: name }, 'replay read failed');
+      s.session.fail(undefined, { code: 'unavailable', message: `replay of ${name} failed; resume to retry` });
+      s.session.close(CLOSE.GOING_AWAY, 'replay failed; resume to retry');
+    },
+  }, topic, sub);
+}
+
+export function unsubscribe(hub: Hub, session: Session, req: UnsubscribeRequest): void {
+  const sub = session.subs.get(req.topic);
+  if (!sub) return session.fail(req.id, { code: 'not_subscribed', message: `not subscribed to ${req.topic.slice(0, 255)}` });
+  hub.dropSubscription(sub);
+  session.reply(req.id);
+}

@@ -1,0 +1,136 @@
+/**
+ * One client connection: its subscriptions, an ordered outbox of frames, the
+ * heartbeat clock, and the error budgets that end abusive connections.
+ */
+import { nanoid } from 'nanoid';
+import type { Logger } from 'pino';
+import { CLOSE, type WireError } from '../../shared/errors.js';
+import type { Connection } from '../transport/connection.js';
+import { encodeErrorFrame, encodeErrorReply, encodeReply } from '../protocol/codec.js';
+import { ErrorBudget } from './error-budget.js';
+import type { Outbox } from './outbox.js';
+import type { Subscription } from './subscription.js';
+
+/** Malformed frames (bad JSON or shape, unknown op) tolerated per window before 4400. */
+const MAX_MALFORMED_FRAMES = 10;
+/** Error replies of any kind tolerated per window before 4008. */
+const MAX_ERRORS = 200;
+const ERROR_WINDOW_MS = 10_000;
+/** A closed connection that has not finished its close handshake by then is dropped. */
+const CLOSE_GRACE_MS = 10_000;
+
+export interface SessionLimits {
+  /** Bytes queued for a client (outbox and transport) past which it is closed with 4009. */
+  maxBufferedBytes: number;
+}
+
+export class Session {
+  /** Shown to the client in the hello reply and in logs. */
+  readonly id = nanoid();
+  readonly conn: Connection;
+  readonly log: Logger;
+  readonly subs = new Map<string, Subscription>();
+  /** Delivery stamp: a message matching several subscriptions is sent once. */
+  stamp = 0;
+  closed = false;
+  lastReceivedAt: number;
+  lastSentAt: number;
+  pingedAt = 0;
+  readonly #outbox: Outbox;
+  readonly #limits: SessionLimits;
+  #frames: string[] = [];
+  #queuedBytes = 0;
+  #drainWaiters: Array<() => void> = [];
+  readonly #malformed = new ErrorBudget(MAX_MALFORMED_FRAMES, ERROR_WINDOW_MS);
+  readonly #errors = new ErrorBudget(MAX_ERRORS, ERROR_WINDOW_MS);
+
+  constructor(conn: Connection, log: Logger, outbox: Outbox, limits: SessionLimits) {
+    this.conn = conn;
+    this.log = log;
+    this.#outbox = outbox;
+    this.#limits = limits;
+    this.lastReceivedAt = this.lastSentAt = Date.now();
+  }
+
+  /** Queues a frame; it leaves with the next outbox flush, in order. */
+  push(frame: string): void {
+    if (this.closed) return;
+    if (this.#frames.length === 0) this.#outbox.mark(this);
+    this.#frames.push(frame);
+    this.#queuedBytes += frame.length;
+    if (this.#queuedBytes > this.#limits.maxBufferedBytes) this.#slowConsumer();
+  }
+
+  flush(): void {
+    const frames = this.#frames;
+    this.#frames = [];
+    this.#queuedBytes = 0;
+    if (this.closed || frames.length === 0) return;
+    let dropped = false;
+    this.conn.cork(() => {
+      for (const frame of frames) if (this.conn.send(frame) === 'dropped') dropped = true;
+    });
+    this.lastSentAt = Date.now();
+    if (dropped || this.conn.bufferedBytes > this.#limits.maxBufferedBytes) this.#slowConsumer();
+  }
+
+  /** Bytes waiting to reach the client: queued here plus buffered in the transport. */
+  get backlogBytes(): number {
+    return this.#queuedBytes + this.conn.bufferedBytes;
+  }
+
+  /** Resolves once the backlog is at most `lowWater` bytes, or the session closed. */
+  async room(outbox: Outbox, lowWater: number): Promise<void> {
+    await outbox.flushed();
+    while (!this.closed && this.backlogBytes > lowWater) {
+      await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    }
+  }
+
+  /** The transport wrote out some of its buffer. */
+  drained(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  reply(id: number | undefined, fields?: object): void {
+    if (id !== undefined) this.push(encodeReply(id, fields));
+  }
+
+  /** Answers a failed request: a reply when it had an id, else an error frame. */
+  fail(id: number | undefined, error: WireError, malformed = false): void {
+    this.push(id === undefined ? encodeErrorFrame(error) : encodeErrorReply(id, error));
+    const now = Date.now();
+    if (malformed && !this.#malformed.spend(now)) {
+      this.close(CLOSE.PROTOCOL_VIOLATION, 'too many malformed frames');
+    } else if (!this.#errors.spend(now)) {
+      this.close(CLOSE.POLICY, 'too many errors');
+    }
+  }
+
+  #slowConsumer(): void {
+    this.#frames = [];
+    this.#queuedBytes = 0;
+    this.log.info({ buffered: this.conn.bufferedBytes }, 'closing slow consumer');
+    this.close(CLOSE.SLOW_CONSUMER, 'slow consumer: send buffer over its limit');
+  }
+
+  /** Sends what is queued (unless dropped by a slow-consumer close), then closes. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.flush();
+    if (this.closed) return; // the flush found a slow consumer and closed already
+    this.closed = true;
+    this.conn.close(code, reason);
+    this.drained();
+    setTimeout(() => this.conn.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** The transport reported the connection gone. */
+  ended(): void {
+    this.closed = true;
+    this.#frames = [];
+    this.drained();
+  }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/** The `tidings` command. The only file that wires the layers together. */
+import { Command, Option } from 'commander';
+import { createLogger } from './log.js';
+import { resolveSettings, SettingsError, toFlag } from './config.js';
+import { serve, SHUTDOWN_DEADLINE_MS } from './serve.js';
+
+interface FlagSpec {
+  key: string;
+  arg: string;
+  help: string;
+}
+
+const SERVE_FLAGS: FlagSpec[] = [
+  { key: 'port', arg: '<n>', help: 'port for WebSocket and HTTP (default 8080; 0 picks a free one)' },
+  { key: 'host', arg: '<addr>', help: 'address to bind (default 127.0.0.1)' },
+  { key: 'data', arg: '<dir>', help: 'folder of the disk store (default ./data)' },
+  { key: 'transport', arg: '<auto|uws|ws>', help: 'WebSocket engine; auto uses uWebSockets.js when its binary loads (default auto)' },
+  { key: 'storage', arg: '<disk|memory>', help: 'default storage of topics (default disk)' },
+  { key: 'maxMessages', arg: '<n>', help: 'default retention: messages per topic (default 100000)' },
+  { key: 'maxBytes', arg: '<size>', help: 'default retention: bytes of data per topic, e.g. 64MiB (default 64MiB)' },
+  { key: 'maxAge', arg: '<duration>', help: 'default retention: age, e.g. 30m, 24h, 7d (default 24h)' },
+  { key: 'maxPayload', arg: '<size>', help: 'largest publish data in bytes of JSON (default 65536)' },
+  { key: 'fsync', arg: '<always|interval>', help: 'always: ack after fsync; interval: ack after commit, fsync follows (default interval)' },
+  { key: 'fsyncInterval', arg: '<duration>', help: 'under interval, the most an OS crash may lose (default 1s)' },
+  { key: 'heartbeat', arg: '<ms>', help: 'ping after this much silence; close after twice it (default 25000)' },
+  { key: 'dedupeWindow', arg: '<duration>', help: 'how long publish keys are remembered (default 2m)' },
+  { key: 'maxSubscriptions', arg: '<n>', help: 'subscriptions per connection (default 1000)' },
+  { key: 'maxBuffered', arg: '<size>', help: 'bytes queued for a client before it is closed as a slow consumer (default 1MiB)' },
+  { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules' },
+  { key: 'logLevel', arg: '<level>', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+];
+
+function envName(key: string): string {
+  return 'TIDINGS_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+const program = new Command('tidings')
+  .description('Tidings: a WebSocket pub/sub hub with a persisted, replayable log per topic')
+  .showHelpAfterError();
+
+const serveCommand = program.command('serve')
+  .description('run the hub in the foreground')
+  .addHelpText('after', '\nEvery flag can also be set by its environment variable, e.g. TIDINGS_PORT=9000.')
+  .action(async (opts: Record<string, unknown>) => {
+    let settings;
+    try {
+      settings = resolveSettings(opts, (key) => serveCommand.getOptionValueSource(key) as 'cli' | 'env' | undefined);
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      process.stderr.write(`tidings: ${error.message}\n`);
+      process.exit(2);
+    }
+    const log = createLogger(settings.logLevel);
+    let running;
+    try {
+      running = await serve(settings, log);
+    } catch (error) {
+      log.fatal({ err: error }, 'cannot start');
+      process.stderr.write(`tidings: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+    const onSignal = (signal: string): void => {
+      log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        log.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      running.stop().then(() => process.exit(0), (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+
+for (const flag of SERVE_FLAGS) {
+  serveCommand.addOption(new Option(`${toFlag(flag.key)} ${flag.arg}`, flag.help).env(envName(flag.key)));
+}
+
+await program.parseAsync(process.argv);

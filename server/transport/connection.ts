@@ -1,0 +1,77 @@
+/**
+ * What the hub sees of a transport: connections in, frames and closes out.
+ * Adapters (uws.ts, ws.ts) implement it; the hub never imports them.
+ */
+
+export type TransportName = 'uws' | 'ws';
+
+/** `backpressure`: queued in the transport; `dropped`: the transport refused it. */
+export type SendResult = 'ok' | 'backpressure' | 'dropped';
+
+export interface Connection {
+  readonly transport: TransportName;
+  readonly remoteAddress: string;
+  /** Bytes accepted by `send` but not yet written to the socket. */
+  readonly bufferedBytes: number;
+  send(text: string): SendResult;
+  /** Runs `fn` with the socket corked, so its sends leave in as few writes as possible. */
+  cork(fn: () => void): void;
+  /** Closes with a close frame sent after what is already queued. */
+  close(code: number, reason: string): void;
+  /** Drops the socket at once, without a close handshake. */
+  terminate(): void;
+}
+
+export interface UpgradeInfo {
+  url: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+}
+
+/** Callbacks of one connection into the hub. */
+export interface ConnectionEvents {
+  onText(text: string): void;
+  onBinary(): void;
+  onDrain(): void;
+  onClose(code: number, reason: string): void;
+}
+
+export interface ConnectionHandler {
+  onOpen(conn: Connection, info: UpgradeInfo): ConnectionEvents;
+}
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Plain HTTP requests on the hub's port (health checks now, the §9 API later). */
+export type HttpHandler = (req: HttpRequest) => HttpResponse;
+
+export interface TransportOptions {
+  host: string;
+  port: number;
+  /** Frames longer than this close the connection (1009, or a drop on uWS). */
+  maxFrameBytes: number;
+  handler: ConnectionHandler;
+  http: HttpHandler;
+}
+
+export interface TransportServer {
+  readonly name: TransportName;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(): Promise<number>;
+  /** Stops accepting connections; open ones are left to the hub. */
+  stopAccepting(): void;
+  /** Releases everything; connections still open are dropped. */
+  close(): Promise<void>;
+}
+
+/** The WebSocket endpoint of PROTOCOL.md §1. */
+export const WS_PATH = '/ws';

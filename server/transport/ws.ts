@@ -1,0 +1,112 @@
+/** The `ws` adapter: Node's http server plus `ws` in noServer mode on /ws. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  WS_PATH, type Connection, type HttpHandler, type SendResult, type TransportOptions, type TransportServer,
+} from './connection.js';
+
+class WsConnection implements Connection {
+  readonly transport = 'ws' as const;
+  readonly remoteAddress: string;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+
+  constructor(ws: WebSocket, req: IncomingMessage) {
+    this.#ws = ws;
+    this.#socket = req.socket;
+    this.remoteAddress = req.socket.remoteAddress ?? '';
+  }
+
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  send(text: string): SendResult {
+    if (this.#ws.readyState !== this.#ws.OPEN) return 'dropped';
+    this.#ws.send(text);
+    return this.#socket.writableNeedDrain ? 'backpressure' : 'ok';
+  }
+
+  cork(fn: () => void): void {
+    this.#socket.cork();
+    try {
+      fn();
+    } finally {
+      this.#socket.uncork();
+    }
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+}
+
+export class WsTransport implements TransportServer {
+  readonly name = 'ws' as const;
+  readonly #opts: TransportOptions;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+
+  constructor(opts: TransportOptions) {
+    this.#opts = opts;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false });
+    this.#http = createServer((req, res) => answerHttp(opts.http, req, res));
+    this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WsConnection(ws, req);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+      const events = this.#opts.handler.onOpen(conn, { url: req.url ?? '/', query: url.searchParams, headers });
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        if (isBinary) events.onBinary();
+        else events.onText(data.toString());
+      });
+      req.socket.on('drain', () => events.onDrain());
+      ws.on('close', (code: number, reason: Buffer) => events.onClose(code, reason.toString()));
+      // Errors (bad frames, oversize) are followed by a close; the close carries them.
+      ws.on('error', () => {});
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#http.once('error', reject);
+      this.#http.listen(this.#opts.port, this.#opts.host, () => {
+        const address = this.#http.address();
+        resolve(typeof address === 'object' && address ? address.port : this.#opts.port);
+      });
+    });
+  }
+
+  stopAccepting(): void {
+    this.#http.close();
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.#wss.clients) ws.terminate();
+    this.#http.closeAllConnections();
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+}
+
+function answerHttp(handler: HttpHandler, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const out = handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
+  const body = JSON.stringify(out.body);
+  res.writeHead(out.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  req.resume();
+}
