@@ -13,7 +13,10 @@ import type { TopicState } from './topic-state.js';
 
 /** Messages read from the store at a time. */
 export const REPLAY_PAGE_MESSAGES = 256;
-/** A replay pauses while more than this many bytes wait to reach the client. */
+/**
+ * A replay pauses while more than this many bytes wait to reach the client, or a
+ * quarter of the slow-consumer limit if lower: a replay must never be what trips it.
+ */
 export const REPLAY_HIGH_WATER_BYTES = 256 * 1024;
 
 export interface ReplayPlan {
@@ -42,6 +45,8 @@ export function planReplay(from: SubscribeFrom | undefined, b: TopicBounds): Rep
 export interface CatchUpContext {
   store: LogStore;
   outbox: Outbox;
+  /** The session's slow-consumer limit, in bytes. */
+  maxBufferedBytes: number;
   /** Called when the replay cannot go on (store failure). */
   onReadError(sub: Subscription, error: unknown): void;
 }
@@ -49,7 +54,8 @@ export interface CatchUpContext {
 /** Sends `(sub.cursor, deliveredHead]` from the store, then marks the subscription live. */
 export async function catchUp(ctx: CatchUpContext, topic: TopicState, sub: Subscription): Promise<void> {
   const session = sub.session;
-  const lowWater = REPLAY_HIGH_WATER_BYTES / 2;
+  const highWater = Math.min(REPLAY_HIGH_WATER_BYTES, ctx.maxBufferedBytes / 4);
+  const lowWater = highWater / 2;
   while (!sub.cancelled && !session.closed) {
     const target = topic.deliveredHead;
     if (sub.cursor >= target) {
@@ -67,12 +73,13 @@ export async function catchUp(ctx: CatchUpContext, topic: TopicState, sub: Subsc
     if (sub.cancelled || session.closed) return;
     for (const message of page) {
       if (message.offset !== sub.cursor + 1) break;
-      session.push(encodeMessage(topic.json, message.offset, message.time, message.data));
-      sub.cursor = message.offset;
-      if (session.backlogBytes > REPLAY_HIGH_WATER_BYTES) {
+      const frame = encodeMessage(topic.json, message.offset, message.time, message.data);
+      if (session.backlogBytes > 0 && session.backlogBytes + frame.length > highWater) {
         await session.room(ctx.outbox, lowWater);
         if (sub.cancelled || session.closed) return;
       }
+      session.push(frame);
+      sub.cursor = message.offset;
     }
     if (page.length === 0 || (page[page.length - 1] as { offset: number }).offset !== sub.cursor) {
       // Retention removed messages this replay had not reached: never skip them silently.

@@ -34,7 +34,7 @@ export class Hub implements ConnectionHandler {
   readonly sessions = new Set<Session>();
   readonly topics = new Map<string, TopicState>();
   readonly wildcards = new WildcardIndex<Subscription>();
-  readonly outbox = new Outbox();
+  readonly outbox: Outbox;
   closing = false;
   #stamp = 0;
   #nextConn = 1;
@@ -44,6 +44,7 @@ export class Hub implements ConnectionHandler {
     this.opts = opts;
     this.store = opts.store;
     this.log = opts.log;
+    this.outbox = new Outbox((error) => this.log.error({ err: error }, 'flushing a connection failed'));
   }
 
   start(): void {

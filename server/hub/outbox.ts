@@ -8,9 +8,15 @@ export interface Flushable {
 }
 
 export class Outbox {
+  readonly #onError: (error: unknown) => void;
   #dirty: Flushable[] = [];
   #scheduled = false;
   #waiters: Array<() => void> = [];
+
+  /** `onError` hears of a flush that threw (a bug); the other targets still flush. */
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError;
+  }
 
   mark(target: Flushable): void {
     this.#dirty.push(target);
@@ -26,7 +32,13 @@ export class Outbox {
     const waiters = this.#waiters;
     this.#dirty = [];
     this.#waiters = [];
-    for (const target of dirty) target.flush();
+    for (const target of dirty) {
+      try {
+        target.flush();
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
     for (const resolve of waiters) resolve();
   }
 

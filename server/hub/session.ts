@@ -16,6 +16,12 @@ const MAX_MALFORMED_FRAMES = 10;
 /** Error replies of any kind tolerated per window before 4008. */
 const MAX_ERRORS = 200;
 const ERROR_WINDOW_MS = 10_000;
+/**
+ * Frames queued in one turn of the event loop may exceed the slow-consumer limit
+ * (a burst), since the limit applies to what the transport could not write; this
+ * multiple of it bounds the queue's memory all the same.
+ */
+const MAX_QUEUED_FACTOR = 16;
 /** A closed connection that has not finished its close handshake by then is dropped. */
 const CLOSE_GRACE_MS = 10_000;
 
@@ -58,7 +64,7 @@ export class Session {
     if (this.#frames.length === 0) this.#outbox.mark(this);
     this.#frames.push(frame);
     this.#queuedBytes += frame.length;
-    if (this.#queuedBytes > this.#limits.maxBufferedBytes) this.#slowConsumer();
+    if (this.#queuedBytes > this.#limits.maxBufferedBytes * MAX_QUEUED_FACTOR) this.#slowConsumer();
   }
 
   flush(): void {

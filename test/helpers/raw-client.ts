@@ -19,6 +19,9 @@ export class RawClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   #nextId = 1;
   #listeners = new Set<() => void>();
+  /** Replies by id, so thousands of requests in flight cost no scans. */
+  readonly #replies = new Map<number, Frame>();
+  readonly #replyWaiters = new Map<number, (reply: Frame) => void>();
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
@@ -30,7 +33,15 @@ export class RawClient {
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      if (frame.op === 'reply' && typeof frame.id === 'number') {
+        const waiter = this.#replyWaiters.get(frame.id);
+        if (waiter) {
+          this.#replyWaiters.delete(frame.id);
+          waiter(frame);
+        } else this.#replies.set(frame.id, frame);
+      }
       this.#notify();
     });
     ws.on('error', () => {});
@@ -67,8 +78,18 @@ export class RawClient {
   /** Sends a request with a fresh id and resolves with its reply frame. */
   async request(frame: Record<string, unknown>, timeoutMs = DEFAULT_WAIT_MS): Promise<Frame> {
     const id = (frame.id as number | undefined) ?? this.#nextId++;
+    const reply = new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#replyWaiters.delete(id);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for reply to ${String(frame.op)} id ${id}`));
+      }, timeoutMs);
+      this.#replyWaiters.set(id, (f) => {
+        clearTimeout(timer);
+        resolve(f);
+      });
+    });
     this.send({ ...frame, id });
-    return this.waitFor((f) => f.op === 'reply' && f.id === id, `reply to ${String(frame.op)} id ${id}`, timeoutMs);
+    return reply;
   }
 
   /** The first frame received (already, or later) matching `pred`. */
