@@ -29,6 +29,8 @@ function burst(client: RawClient, topic: string, acked: Acked[]): { stop(): void
       }, () => resolve()); // the hub died under us: stop publishing
     };
     for (let i = 0; i < IN_FLIGHT; i++) next();
+    // Publishes in flight when the hub dies get no reply; the close ends the burst.
+    void client.closed.then(() => resolve());
   });
   return { stop: () => (stopped = true), done };
 }
