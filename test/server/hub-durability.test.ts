@@ -6,7 +6,7 @@ import { RawClient, offsetsOf, range, type Frame } from '../helpers/raw-client.j
 
 /** Bounds of the burst: publishes in flight, acks to wait for before the kill, and a hard cap. */
 const IN_FLIGHT = 500;
-const ACKS_BEFORE_KILL = 3000;
+const ACKS_BEFORE_KILL = 10_000;
 const MAX_PUBLISHES = 50_000;
 
 interface Acked {
