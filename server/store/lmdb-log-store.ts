@@ -86,6 +86,9 @@ export class LmdbLogStore implements LogStore {
   #inFlight: Promise<void> | undefined;
   #scheduled = false;
   #sweepDue = false;
+  /** Time the next sweep runs as of (now when unset), and who waits for it. */
+  #sweepAt: number | undefined;
+  #sweepWaiters: Array<() => void> = [];
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
   /** Commit times not yet known to be flushed, oldest first. */
@@ -217,18 +220,23 @@ export class LmdbLogStore implements LogStore {
     const batch = this.#pending;
     this.#pending = [];
     const sweep = this.#sweepDue;
+    const sweepAt = this.#sweepAt ?? Date.now();
+    const sweepWaiters = this.#sweepWaiters;
     this.#sweepDue = false;
+    this.#sweepAt = undefined;
+    this.#sweepWaiters = [];
     const undo: Undo = { topics: new Map(), created: [], keys: [] };
     const results: AppendResult[] = [];
     const commit = this.#env.batch(() => {
       for (const entry of batch) results.push(this.#write(entry, undo));
-      if (sweep) this.#sweepAges(Date.now(), undo);
+      if (sweep) this.#sweepAges(sweepAt, undo);
       for (const topic of undo.topics.keys()) this.#topicDb.put(topic.name, this.#record(topic));
     });
     this.#inFlight = commit.then(
       () => this.#settle(batch, results, undo.topics.keys()),
       (cause: unknown) => this.#fail(batch, undo, cause),
     ).finally(() => {
+      for (const resolve of sweepWaiters) resolve();
       this.#inFlight = undefined;
       this.#schedule();
     });
@@ -339,6 +347,16 @@ export class LmdbLogStore implements LogStore {
   #forget(topic: Topic): void {
     this.#topics.delete(topic.name);
     this.#byId.delete(topic.id);
+  }
+
+  /** Runs the age sweep as of `now` (ms) with the next write; resolves once it is committed. */
+  sweepNow(now = Date.now()): Promise<void> {
+    return new Promise((resolve) => {
+      this.#sweepDue = true;
+      this.#sweepAt = now;
+      this.#sweepWaiters.push(resolve);
+      this.#schedule();
+    });
   }
 
   async read(name: string, after: number, limit: number): Promise<StoredMessage[]> {

@@ -95,7 +95,8 @@ export class MemoryLogStore implements LogStore {
     topic.bytes += input.bytes;
     if (input.key !== undefined) this.#dedupe.set(name, input.key, offset, input.time);
     const policy = this.#policyFor(name);
-    while (topic.count > policy.maxMessages || (topic.bytes > policy.maxBytes && topic.count > 0)) {
+    // The newest message always stays, even when it alone is over maxBytes.
+    while (topic.count > 1 && (topic.count > policy.maxMessages || topic.bytes > policy.maxBytes)) {
       topic.dropOldest();
     }
     return Promise.resolve({ offset, epoch: topic.epoch, duplicate: false });
