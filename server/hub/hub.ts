@@ -149,6 +149,9 @@ export class Hub implements ConnectionHandler {
     }
     for (const sub of topic.wildcards) {
       if (sub.session.stamp === stamp) continue;
+      // The connection's own replay of this topic sends this message later, in
+      // offset order: sending it now as well would deliver it twice, out of order.
+      if (sub.session.subs.get(topic.name)?.state === 'replaying') continue;
       sub.session.stamp = stamp;
       sub.session.push(frame);
     }

@@ -42,7 +42,8 @@ export function decodeRequest(text: string): DecodeResult {
   }
   const id = frame.id as number | undefined;
   const op = frame.op;
-  if (typeof op !== 'string') return fail('bad_request', 'frame has no op', id);
+  // PROTOCOL.md §2: a frame without an op is not a request, so it gets an error frame, not a reply.
+  if (typeof op !== 'string') return fail('bad_request', 'frame has no op');
   if (!isRequestOp(op)) return fail('unknown_op', `unknown op '${op.slice(0, 40)}'`, id);
   const result = requestSchemas[op].safeParse(frame);
   if (!result.success) return fail('bad_request', describeZodError(result.error), id);

@@ -40,11 +40,13 @@ describe('decodeRequest', () => {
     }
   });
 
-  it('tells an unknown op from a bad shape, keeping the id for the reply', () => {
+  it('keeps the id of an unknown op for its reply; a frame without an op gets an error frame', () => {
     const unknown = decodeRequest('{"op":"shout","id":7}');
     assert.deepEqual(unknown.ok ? null : [unknown.error.code, unknown.id], ['unknown_op', 7]);
-    const noOp = decodeRequest('{"id":8}');
-    assert.deepEqual(noOp.ok ? null : [noOp.error.code, noOp.id], ['bad_request', 8]);
+    for (const text of ['{"id":8}', '{"op":5,"id":8}']) {
+      const noOp = decodeRequest(text);
+      assert.deepEqual(noOp.ok ? null : [noOp.error.code, noOp.id], ['bad_request', undefined], text);
+    }
   });
 
   it('rejects wrong field shapes with a message naming the field', () => {
