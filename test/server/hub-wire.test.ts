@@ -186,6 +186,12 @@ for (const transport of TRANSPORTS) {
       assert.equal((await c.closed).code, 4400);
     });
 
+    it('replies to ping and to a pong that carries an id', async () => {
+      const c = await connect();
+      assert.deepEqual(await c.request({ op: 'ping', id: 41 }), { op: 'reply', id: 41 });
+      assert.deepEqual(await c.request({ op: 'pong', id: 42 }), { op: 'reply', id: 42 });
+    });
+
     it('pings an idle client and closes one silent for twice the heartbeat with 4008', async () => {
       const c = await connect();
       await c.waitFor((f) => f.op === 'ping' && f.id === undefined, 'a server ping', 3000);

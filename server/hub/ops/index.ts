@@ -18,8 +18,8 @@ export function dispatch(hub: Hub, session: Session, req: Request): void {
     case 'hello':
       return hello(hub, session, req);
     case 'ping':
-      return session.reply(req.id);
     case 'pong':
-      return; // receiving it already refreshed the heartbeat clock
+      // Receiving either already refreshed the heartbeat clock; any request with an id gets its reply (§2).
+      return session.reply(req.id);
   }
 }
