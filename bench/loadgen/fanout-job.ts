@@ -43,7 +43,7 @@ export async function runFanout(job: FanoutJob, report: Report): Promise<JobResu
       );
     }
   };
-  totals.onEvery64 = pump;
+  totals.onMessage = pump;
   pump();
 
   const closes = [...subs, publisher].map((c: BenchClient) => c.closed.then((e) => {
@@ -57,7 +57,7 @@ export async function runFanout(job: FanoutJob, report: Report): Promise<JobResu
     (i) => report.progress('measuring', i, job.windows),
   );
   running = false;
-  totals.onEvery64 = undefined;
+  totals.onMessage = undefined;
   for (const c of subs) c.close();
   publisher.close();
   if (failure) throw failure;

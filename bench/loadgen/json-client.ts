@@ -1,8 +1,7 @@
 /** A client of Tidings' JSON protocol (and of the raw peers that speak its subset). */
-import WebSocket from 'ws';
 import { countMessage, type BenchClient, type ClientOptions, type MessageListener } from './client.js';
+import { LeanSocket } from './lean-socket.js';
 
-/** `{"op":"message"` — a frame is a message when it starts with this. */
 const MESSAGE_PREFIX = Buffer.from('{"op":"message"');
 
 interface Waiter {
@@ -11,46 +10,39 @@ interface Waiter {
 }
 
 export class JsonClient implements BenchClient {
-  received = 0;
-  onMessage: MessageListener | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
-  readonly #ws: WebSocket;
+  readonly #ws: LeanSocket;
   readonly #waiters = new Map<number, Waiter>();
   #nextId = 1;
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: LeanSocket) {
     this.#ws = ws;
-    this.closed = new Promise((resolve) => {
-      ws.on('close', (code, reason) => {
-        const error = new Error(`connection closed (${code}) with requests in flight`);
-        for (const w of this.#waiters.values()) w.reject(error);
-        this.#waiters.clear();
-        resolve({ code, reason: reason.toString() });
-      });
-    });
-    ws.on('message', (data: Buffer) => {
-      if (data.length > MESSAGE_PREFIX.length && data.compare(MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length, 0, MESSAGE_PREFIX.length) === 0) {
-        this.received++;
-        countMessage();
-        this.onMessage?.(data.toString());
-        return;
-      }
-      this.#onControl(data.toString());
+    ws.onCount = countMessage;
+    ws.onControl = (text) => this.#onControl(text);
+    ws.start();
+    this.closed = ws.closed.then((e) => {
+      const error = new Error(`connection closed (${e.code}) with requests in flight`);
+      for (const w of this.#waiters.values()) w.reject(error);
+      this.#waiters.clear();
+      return e;
     });
   }
 
-  static connect(url: string, opts: ClientOptions): Promise<JsonClient> {
+  static async connect(url: string, opts: ClientOptions): Promise<JsonClient> {
     const target = opts.token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : url;
-    const ws = new WebSocket(target, {
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: opts.timeoutMs ?? 10_000,
-      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-    });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new JsonClient(ws)));
-      ws.once('error', reject);
-    });
+    return new JsonClient(await LeanSocket.connect(target, { ...opts, messagePrefix: MESSAGE_PREFIX }));
+  }
+
+  get received(): number {
+    return this.#ws.messages;
+  }
+
+  get onMessage(): MessageListener | undefined {
+    return this.#ws.onMessage;
+  }
+
+  set onMessage(listener: MessageListener | undefined) {
+    this.#ws.onMessage = listener;
   }
 
   #onControl(text: string): void {
@@ -65,7 +57,8 @@ export class JsonClient implements BenchClient {
     const waiter = this.#waiters.get(frame.id);
     if (!waiter) return;
     this.#waiters.delete(frame.id);
-    if (frame.error) waiter.reject(new Error(`${String((frame.error as { code?: string }).code)}: ${String((frame.error as { message?: string }).message)}`));
+    const error = frame.error as { code?: string; message?: string } | undefined;
+    if (error) waiter.reject(new Error(`${String(error.code)}: ${String(error.message)}`));
     else waiter.resolve(frame);
   }
 
@@ -96,6 +89,6 @@ export class JsonClient implements BenchClient {
   }
 
   close(): void {
-    this.#ws.terminate();
+    this.#ws.close();
   }
 }

@@ -4,57 +4,57 @@
  * are counted, never parsed. Only what the benchmark needs: connect to the main
  * namespace, emit with an ack, answer pings.
  */
-import WebSocket from 'ws';
 import { countMessage, type BenchClient, type ClientOptions, type MessageListener } from './client.js';
+import { LeanSocket } from './lean-socket.js';
 
 const MESSAGE_PREFIX = Buffer.from('42["message"');
 
 export class SocketIoClient implements BenchClient {
-  received = 0;
-  onMessage: MessageListener | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
-  readonly #ws: WebSocket;
+  readonly #ws: LeanSocket;
   readonly #acks = new Map<number, { resolve(args: unknown[]): void; reject(e: Error): void }>();
   #nextId = 1;
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: LeanSocket) {
     this.#ws = ws;
-    this.closed = new Promise((resolve) => {
-      ws.on('close', (code, reason) => {
-        for (const a of this.#acks.values()) a.reject(new Error(`connection closed (${code}) with acks pending`));
-        this.#acks.clear();
-        resolve({ code, reason: reason.toString() });
-      });
+    ws.onCount = countMessage;
+    this.closed = ws.closed.then((e) => {
+      for (const a of this.#acks.values()) a.reject(new Error(`connection closed (${e.code}) with acks pending`));
+      this.#acks.clear();
+      return e;
     });
   }
 
-  static connect(url: string, opts: ClientOptions): Promise<SocketIoClient> {
+  static async connect(url: string, opts: ClientOptions): Promise<SocketIoClient> {
     const base = url.replace(/\/+$/, '');
     const token = opts.token ? `&token=${encodeURIComponent(opts.token)}` : '';
-    const ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket${token}`, {
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: opts.timeoutMs ?? 10_000,
-      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-    });
+    const ws = await LeanSocket.connect(`${base}/socket.io/?EIO=4&transport=websocket${token}`, { ...opts, messagePrefix: MESSAGE_PREFIX });
     const client = new SocketIoClient(ws);
     return new Promise((resolve, reject) => {
-      ws.once('error', reject);
-      ws.on('message', (data: Buffer) => {
-        if (data.length > MESSAGE_PREFIX.length && data.compare(MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length, 0, MESSAGE_PREFIX.length) === 0) {
-          client.received++;
-          countMessage();
-          client.onMessage?.(data.toString());
-          return;
-        }
-        const text = data.toString();
+      const timer = setTimeout(() => reject(new Error('Socket.IO did not accept the namespace connection')), opts.timeoutMs ?? 10_000);
+      ws.onControl = (text) => {
         if (text === '2') ws.send('3'); // Engine.IO ping → pong
         else if (text.startsWith('0')) ws.send('40'); // Engine.IO open → connect to namespace "/"
-        else if (text.startsWith('40')) resolve(client);
-        else if (text.startsWith('43')) client.#onAck(text);
+        else if (text.startsWith('40')) {
+          clearTimeout(timer);
+          resolve(client);
+        } else if (text.startsWith('43')) client.#onAck(text);
         else if (text.startsWith('44')) reject(new Error(`Socket.IO refused the connection: ${text.slice(2)}`));
-      });
+      };
+      ws.start();
     });
+  }
+
+  get received(): number {
+    return this.#ws.messages;
+  }
+
+  get onMessage(): MessageListener | undefined {
+    return this.#ws.onMessage;
+  }
+
+  set onMessage(listener: MessageListener | undefined) {
+    this.#ws.onMessage = listener;
   }
 
   #onAck(text: string): void {
@@ -92,6 +92,6 @@ export class SocketIoClient implements BenchClient {
   }
 
   close(): void {
-    this.#ws.terminate();
+    this.#ws.close();
   }
 }
