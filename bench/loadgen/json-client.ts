@@ -3,8 +3,11 @@ import { countMessage, type BenchClient, type ClientOptions, type MessageListene
 import { LeanSocket } from './lean-socket.js';
 
 const MESSAGE_PREFIX = Buffer.from('{"op":"message"');
+const REPLY_PREFIX = '{"op":"reply","id":';
 
 interface Waiter {
+  /** Subscribe replies are parsed for their fields; publish acks need only their id. */
+  wantsFields: boolean;
   resolve(reply: Record<string, unknown>): void;
   reject(error: Error): void;
 }
@@ -46,6 +49,16 @@ export class JsonClient implements BenchClient {
   }
 
   #onControl(text: string): void {
+    // Fast path for a plain success reply, so acks do not cost a JSON parse each.
+    if (text.startsWith(REPLY_PREFIX) && !text.includes('"error"')) {
+      const id = parseInt(text.slice(REPLY_PREFIX.length), 10);
+      const waiter = this.#waiters.get(id);
+      if (waiter && !waiter.wantsFields) {
+        this.#waiters.delete(id);
+        waiter.resolve({ op: 'reply', id });
+        return;
+      }
+    }
     let frame: Record<string, unknown>;
     try {
       frame = JSON.parse(text) as Record<string, unknown>;
@@ -62,9 +75,9 @@ export class JsonClient implements BenchClient {
     else waiter.resolve(frame);
   }
 
-  #request(frame: string, id: number): Promise<Record<string, unknown>> {
+  #request(frame: string, id: number, wantsFields = true): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      this.#waiters.set(id, { resolve, reject });
+      this.#waiters.set(id, { wantsFields, resolve, reject });
       this.#ws.send(frame);
     });
   }
@@ -77,7 +90,7 @@ export class JsonClient implements BenchClient {
 
   async publish(topic: string, data: string): Promise<void> {
     const id = this.#nextId++;
-    await this.#request(`{"op":"publish","id":${id},"topic":${JSON.stringify(topic)},"data":${data}}`, id);
+    await this.#request(`{"op":"publish","id":${id},"topic":${JSON.stringify(topic)},"data":${data}}`, id, false);
   }
 
   send(topic: string, data: string): void {

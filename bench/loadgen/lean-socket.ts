@@ -36,6 +36,7 @@ export class LeanSocket {
   #onClosed!: (e: { code: number; reason: string }) => void;
   #closeCode = 1006;
   #closeReason = '';
+  #corked = false;
 
   private constructor(socket: Socket, prefix: Buffer, rest: Buffer) {
     this.#socket = socket;
@@ -173,7 +174,17 @@ export class LeanSocket {
   }
 
   send(text: string): void {
-    if (!this.#socket.destroyed) this.#write(0x81, Buffer.from(text));
+    if (this.#socket.destroyed) return;
+    if (!this.#corked) {
+      // Frames sent in one go (a publisher's burst) leave in one write.
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    this.#write(0x81, Buffer.from(text));
   }
 
   get bufferedAmount(): number {
