@@ -107,9 +107,9 @@ const ctx: Context = {
   progress: new Progress(steps),
   measurements: [],
   timing: {
-    warmupMs: o.warmup ?? (quick ? 300 : 1000),
-    windows: quick ? Math.min(o.repeats, 3) : o.repeats,
-    windowMs: o.window ?? (quick ? 400 : 2000),
+    warmupMs: o.warmup ?? (quick ? 200 : 1000),
+    windows: quick ? Math.min(o.repeats, 2) : o.repeats,
+    windowMs: o.window ?? (quick ? 300 : 2000),
   },
   failures: [],
 };
@@ -145,7 +145,7 @@ const results: BenchResults = {
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     os: `${platform()} ${release()}`,
     node: process.version,
-    pinning: o.url ? 'none (load generator only)' : PINNING ? `servers on core ${PINNING.server}, load generator on core ${PINNING.loadgen}` : 'none (one core)',
+    pinning: o.url ? 'none (load generator only)' : PINNING ? `servers on core ${PINNING.server}, load generator on core${PINNING.loadgen.includes('-') ? 's' : ''} ${PINNING.loadgen}` : 'none (one core)',
   },
   versions: packageVersions(),
   measurements: ctx.measurements,

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 
 /** Server on core 0, load generators on the others. */
-export const PINNING = cpus().length >= 2 ? { server: '0', loadgen: `1-${cpus().length - 1}` } : undefined;
+export const PINNING = cpus().length >= 2 ? { server: '0', loadgen: cpus().length === 2 ? '1' : `1-${cpus().length - 1}` } : undefined;
 
 let tasksetOk: boolean | undefined;
 function canPin(): boolean {

@@ -58,10 +58,15 @@ export interface CatchupJob extends Target {
   replays: number;
 }
 
-/** Open and subscribe `clients` idle connections, then hold them until released. */
+/**
+ * Open and subscribe `clients` idle connections, holding them at `checkpoint`
+ * connections and at all of them until released each time, so the server's
+ * memory can be read at both points.
+ */
 export interface ConnectionsJob extends Target {
   kind: 'connections';
   clients: number;
+  checkpoint: number;
 }
 
 /** A few messages to each of `topics` topics. */

@@ -24,8 +24,22 @@ const report: Report = {
   holding: (figures) => send({ type: 'holding', figures }),
 };
 
-let release!: () => void;
-const released = new Promise<void>((resolve) => (release = resolve));
+/** `release` messages, each letting the connections job go on from one hold. */
+let releases = 0;
+let onRelease: (() => void) | undefined;
+function released(): Promise<void> {
+  if (releases > 0) {
+    releases--;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => (onRelease = resolve));
+}
+function release(): void {
+  const resolve = onRelease;
+  onRelease = undefined;
+  if (resolve) resolve();
+  else releases++;
+}
 
 function run(job: Job): Promise<JobResult> {
   switch (job.kind) {

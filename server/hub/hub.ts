@@ -10,7 +10,7 @@ import type { LogStore } from '../store/log-store.js';
 import { decodeRequest, encodeMessage, PING_FRAME } from '../protocol/codec.js';
 import { dispatch } from './ops/index.js';
 import { Outbox } from './outbox.js';
-import { Session } from './session.js';
+import { Session, type SessionLimits } from './session.js';
 import type { Subscription } from './subscription.js';
 import { TopicState } from './topic-state.js';
 import { WildcardIndex } from './wildcard-index.js';
@@ -39,11 +39,13 @@ export class Hub implements ConnectionHandler {
   #stamp = 0;
   #nextConn = 1;
   #heartbeat: NodeJS.Timeout | undefined;
+  readonly #sessionLimits: SessionLimits;
 
   constructor(opts: HubOptions) {
     this.opts = opts;
     this.store = opts.store;
     this.log = opts.log;
+    this.#sessionLimits = { maxBufferedBytes: opts.maxBufferedBytes };
     this.outbox = new Outbox((error) => this.log.error({ err: error }, 'flushing a connection failed'));
   }
 
@@ -54,26 +56,17 @@ export class Hub implements ConnectionHandler {
   }
 
   onOpen(conn: Connection, info: UpgradeInfo): ConnectionEvents {
-    const log = this.log.child({ conn: this.#nextConn++ });
-    const session = new Session(conn, log, this.outbox, { maxBufferedBytes: this.opts.maxBufferedBytes });
+    const session = new Session(conn, this.log, this.#nextConn++, this.outbox, this.#sessionLimits);
     if (this.closing) {
       conn.close(CLOSE.GOING_AWAY, 'server shutting down');
       session.ended();
     } else this.sessions.add(session);
-    log.debug({ remote: conn.remoteAddress, url: info.url, session: session.id }, 'connection opened');
-    return {
-      onText: (text) => this.#onText(session, text),
-      onBinary: () => {
-        session.lastReceivedAt = Date.now();
-        session.fail(undefined, { code: 'bad_request', message: 'binary frames are not part of protocol v1' });
-        session.close(CLOSE.PROTOCOL_VIOLATION, 'binary frame');
-      },
-      onDrain: () => session.drained(),
-      onClose: (code, reason) => this.#onClose(session, code, reason),
-    };
+    if (this.log.isLevelEnabled('debug')) session.log.debug({ remote: conn.remoteAddress, url: info.url }, 'connection opened');
+    return new SessionEvents(this, session);
   }
 
-  #onText(session: Session, text: string): void {
+  /** A text frame from a session's client. */
+  onText(session: Session, text: string): void {
     session.lastReceivedAt = Date.now();
     if (session.closed) return;
     const decoded = decodeRequest(text);
@@ -91,11 +84,11 @@ export class Hub implements ConnectionHandler {
     session.fail(req.id, { code: 'internal', message: 'internal error' });
   }
 
-  #onClose(session: Session, code: number, reason: string): void {
+  onClose(session: Session, code: number, reason: string): void {
     session.ended();
     this.sessions.delete(session);
     for (const sub of session.subs.values()) this.dropSubscription(sub);
-    session.log.debug({ code, reason }, 'connection closed');
+    if (this.log.isLevelEnabled('debug')) session.log.debug({ code, reason }, 'connection closed');
   }
 
   /** The topic's live state, created from the store's bounds when first needed. */
@@ -188,5 +181,38 @@ export class Hub implements ConnectionHandler {
     while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.outbox.flushAll();
     for (const session of this.sessions) session.close(CLOSE.GOING_AWAY, 'server shutting down');
+  }
+}
+
+/**
+ * A session's transport events, as one small object rather than four closures:
+ * idle connections are most of a hub's memory.
+ */
+class SessionEvents implements ConnectionEvents {
+  readonly #hub: Hub;
+  readonly #session: Session;
+
+  constructor(hub: Hub, session: Session) {
+    this.#hub = hub;
+    this.#session = session;
+  }
+
+  onText(text: string): void {
+    this.#hub.onText(this.#session, text);
+  }
+
+  onBinary(): void {
+    const session = this.#session;
+    session.lastReceivedAt = Date.now();
+    session.fail(undefined, { code: 'bad_request', message: 'binary frames are not part of protocol v1' });
+    session.close(CLOSE.PROTOCOL_VIOLATION, 'binary frame');
+  }
+
+  onDrain(): void {
+    this.#session.drained();
+  }
+
+  onClose(code: number, reason: string): void {
+    this.#hub.onClose(this.#session, code, reason);
   }
 }

@@ -30,11 +30,12 @@ export interface SessionLimits {
   maxBufferedBytes: number;
 }
 
+/**
+ * Idle connections are most of a hub's memory, so what a session needs only
+ * sometimes (its id, logger, error budgets, drain waiters) is made when first used.
+ */
 export class Session {
-  /** Shown to the client in the hello reply and in logs. */
-  readonly id = nanoid();
   readonly conn: Connection;
-  readonly log: Logger;
   readonly subs = new Map<string, Subscription>();
   /** Delivery stamp: a message matching several subscriptions is sent once. */
   stamp = 0;
@@ -44,18 +45,33 @@ export class Session {
   pingedAt = 0;
   readonly #outbox: Outbox;
   readonly #limits: SessionLimits;
+  readonly #parentLog: Logger;
+  readonly #number: number;
+  #id: string | undefined;
+  #log: Logger | undefined;
   #frames: string[] = [];
   #queuedBytes = 0;
-  #drainWaiters: Array<() => void> = [];
-  readonly #malformed = new ErrorBudget(MAX_MALFORMED_FRAMES, ERROR_WINDOW_MS);
-  readonly #errors = new ErrorBudget(MAX_ERRORS, ERROR_WINDOW_MS);
+  #drainWaiters: Array<() => void> | undefined;
+  #malformed: ErrorBudget | undefined;
+  #errors: ErrorBudget | undefined;
 
-  constructor(conn: Connection, log: Logger, outbox: Outbox, limits: SessionLimits) {
+  /** `number` tells connections apart in logs. */
+  constructor(conn: Connection, log: Logger, number: number, outbox: Outbox, limits: SessionLimits) {
     this.conn = conn;
-    this.log = log;
+    this.#parentLog = log;
+    this.#number = number;
     this.#outbox = outbox;
     this.#limits = limits;
     this.lastReceivedAt = this.lastSentAt = Date.now();
+  }
+
+  /** Shown to the client in the hello reply and in logs. */
+  get id(): string {
+    return (this.#id ??= nanoid());
+  }
+
+  get log(): Logger {
+    return (this.#log ??= this.#parentLog.child({ conn: this.#number, session: this.id }));
   }
 
   /** Queues a frame; it leaves with the next outbox flush, in order. */
@@ -89,14 +105,15 @@ export class Session {
   async room(outbox: Outbox, lowWater: number): Promise<void> {
     await outbox.flushed();
     while (!this.closed && this.backlogBytes > lowWater) {
-      await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+      await new Promise<void>((resolve) => (this.#drainWaiters ??= []).push(resolve));
     }
   }
 
   /** The transport wrote out some of its buffer. */
   drained(): void {
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    if (!waiters) return;
+    this.#drainWaiters = undefined;
     for (const resolve of waiters) resolve();
   }
 
@@ -108,9 +125,9 @@ export class Session {
   fail(id: number | undefined, error: WireError, malformed = false): void {
     this.push(id === undefined ? encodeErrorFrame(error) : encodeErrorReply(id, error));
     const now = Date.now();
-    if (malformed && !this.#malformed.spend(now)) {
+    if (malformed && !(this.#malformed ??= new ErrorBudget(MAX_MALFORMED_FRAMES, ERROR_WINDOW_MS)).spend(now)) {
       this.close(CLOSE.PROTOCOL_VIOLATION, 'too many malformed frames');
-    } else if (!this.#errors.spend(now)) {
+    } else if (!(this.#errors ??= new ErrorBudget(MAX_ERRORS, ERROR_WINDOW_MS)).spend(now)) {
       this.close(CLOSE.POLICY, 'too many errors');
     }
   }

@@ -23,6 +23,7 @@ interface SocketData {
 }
 
 const decoder = new TextDecoder();
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 class UwsConnection implements Connection {
   readonly transport = 'uws' as const;
@@ -127,6 +128,9 @@ export class UwsTransport implements TransportServer {
       query: new URLSearchParams(data.query),
       headers: data.headers,
     });
+    // Needed only to open the connection: an idle connection should not carry its request.
+    data.url = data.query = '';
+    data.headers = NO_HEADERS;
   }
 
   #http(res: UwsResponse, req: UwsRequest): void {
