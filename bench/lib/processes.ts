@@ -37,10 +37,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resident memory of `pid`, in bytes (0 once it is gone). */
-export function rssOf(pid: number): number {
+/**
+ * Resident memory of `pid`, in bytes (0 once it is gone): all of it, or only its
+ * anonymous part (heap and native allocations), without the pages of files it
+ * maps, such as the store's data file, which are the OS's reclaimable page cache.
+ */
+export function rssOf(pid: number, part: 'total' | 'anon' = 'total'): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    const field = part === 'anon' ? 'RssAnon' : 'VmRSS';
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return line ? Number(line[1]) * 1024 : 0;
   } catch {
     return 0;
@@ -66,13 +71,13 @@ export function fdLimit(): number {
 }
 
 /** Samples a process's RSS every `everyMs` until stopped; returns the peak. */
-export function watchRss(pid: number, everyMs = 50): { stop(): number; readonly peak: number } {
-  let peak = rssOf(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid))), everyMs);
+export function watchRss(pid: number, part: 'total' | 'anon' = 'total', everyMs = 50): { stop(): number; readonly peak: number } {
+  let peak = rssOf(pid, part);
+  const timer = setInterval(() => (peak = Math.max(peak, rssOf(pid, part))), everyMs);
   return {
     stop() {
       clearInterval(timer);
-      return (peak = Math.max(peak, rssOf(pid)));
+      return (peak = Math.max(peak, rssOf(pid, part)));
     },
     get peak() {
       return peak;

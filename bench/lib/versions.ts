@@ -1,16 +1,17 @@
 /** Versions of everything measured, read from the installed packages. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
+/** Looks in the node_modules folders Node would search, since some packages' exports hide package.json. */
 function versionOf(pkg: string): string {
-  try {
-    const file = require.resolve(`${pkg}/package.json`);
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'not installed';
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const file = join(dir, pkg, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   }
+  return 'not installed';
 }
 
 export function packageVersions(): Record<string, string> {

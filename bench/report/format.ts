@@ -125,10 +125,11 @@ export function fmtDuration(sec: number): string {
   return s ? `${m} min ${s} s` : `${m} min`;
 }
 
-/** A ratio: 0.8 → "0.80×", 12.34 → "12.3×", 250 → "250×". */
+/** A ratio: 0.8 → "0.80×", 12.34 → "12.3×", 250 → "250×", 0.0033 → "0.0033×". */
 export function fmtRatio(r: number | undefined): string {
   if (r === undefined || !Number.isFinite(r)) return NONE;
   const abs = Math.abs(r);
+  if (abs > 0 && abs < 0.01) return `${sig(r, 2)}×`;
   const digits = abs < 10 ? 2 : abs < 100 ? 1 : 0;
   return `${r.toFixed(digits)}×`;
 }

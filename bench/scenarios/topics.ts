@@ -12,6 +12,7 @@ export async function runTopicsScenario(ctx: Context): Promise<void> {
       const system = await startSystem(SPECS[name]);
       try {
         const rss0 = rssOf(system.pid);
+        const anon0 = rssOf(system.pid, 'anon');
         const files0 = openFilesOf(system.pid);
         const result = await runJob(
           { kind: 'topics', url: system.url, dialect: 'json', topics, perTopic, inflight: 2000 },
@@ -20,6 +21,7 @@ export async function runTopicsScenario(ctx: Context): Promise<void> {
         const base = { scenario: 'topics', system: name, params: { topics } };
         const cpu = result.cpu ?? NaN;
         record(ctx, { ...base, metric: 'publishes/s', unit: 'msg/s', higherIsBetter: true, runs: [result.figures?.['publishes/s'] ?? NaN], loadgenCpu: cpu });
+        record(ctx, { ...base, metric: 'anonymous RSS growth', unit: 'bytes', higherIsBetter: false, runs: [rssOf(system.pid, 'anon') - anon0] });
         record(ctx, { ...base, metric: 'RSS growth', unit: 'bytes', higherIsBetter: false, runs: [rssOf(system.pid) - rss0] });
         record(ctx, { ...base, metric: 'open files', unit: 'files', higherIsBetter: false, runs: [openFilesOf(system.pid)] });
         record(ctx, { ...base, metric: 'open files before', unit: 'files', higherIsBetter: false, runs: [files0] });
