@@ -132,7 +132,9 @@ export class Hub implements ConnectionHandler {
       topic.wildcardVersion = this.wildcards.version;
     }
     if (topic.subscribers.size === 0 && topic.wildcards.length === 0) return;
-    const frame = encodeMessage(topic.json, offset, time, data);
+    const text = encodeMessage(topic.json, offset, time, data);
+    // Many receivers: encode to UTF-8 once here, not once per receiver in the transport.
+    const frame = topic.subscribers.size + topic.wildcards.length > 1 ? Buffer.from(text) : text;
     const stamp = ++this.#stamp;
     for (const sub of topic.subscribers) {
       if (sub.state !== 'live') continue;

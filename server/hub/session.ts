@@ -5,7 +5,7 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import { CLOSE, type WireError } from '../../shared/errors.js';
-import type { Connection } from '../transport/connection.js';
+import type { Connection, TextFrame } from '../transport/connection.js';
 import { encodeErrorFrame, encodeErrorReply, encodeReply } from '../protocol/codec.js';
 import { ErrorBudget } from './error-budget.js';
 import type { Outbox } from './outbox.js';
@@ -49,7 +49,7 @@ export class Session {
   readonly #number: number;
   #id: string | undefined;
   #log: Logger | undefined;
-  #frames: string[] = [];
+  #frames: TextFrame[] = [];
   #queuedBytes = 0;
   #drainWaiters: Array<() => void> | undefined;
   #malformed: ErrorBudget | undefined;
@@ -75,7 +75,7 @@ export class Session {
   }
 
   /** Queues a frame; it leaves with the next outbox flush, in order. */
-  push(frame: string): void {
+  push(frame: TextFrame): void {
     if (this.closed) return;
     if (this.#frames.length === 0) this.#outbox.mark(this);
     this.#frames.push(frame);

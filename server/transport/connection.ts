@@ -5,6 +5,12 @@
 
 export type TransportName = 'uws' | 'ws';
 
+/**
+ * A text frame: a string, or its UTF-8 bytes when one frame goes to many
+ * receivers, so it is encoded once rather than once per receiver.
+ */
+export type TextFrame = string | Buffer;
+
 /** `backpressure`: queued in the transport; `dropped`: the transport refused it. */
 export type SendResult = 'ok' | 'backpressure' | 'dropped';
 
@@ -13,7 +19,7 @@ export interface Connection {
   readonly remoteAddress: string;
   /** Bytes accepted by `send` but not yet written to the socket. */
   readonly bufferedBytes: number;
-  send(text: string): SendResult;
+  send(frame: TextFrame): SendResult;
   /** Runs `fn` with the socket corked, so its sends leave in as few writes as possible. */
   cork(fn: () => void): void;
   /** Closes with a close frame sent after what is already queued. */

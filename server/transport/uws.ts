@@ -5,7 +5,7 @@
 import type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from './load-uws.js';
 import {
-  WS_PATH, type Connection, type ConnectionEvents, type SendResult, type TransportOptions, type TransportServer,
+  WS_PATH, type Connection, type ConnectionEvents, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
 
 /**
@@ -40,9 +40,9 @@ class UwsConnection implements Connection {
     return this.closed ? 0 : this.#ws.getBufferedAmount();
   }
 
-  send(text: string): SendResult {
+  send(frame: TextFrame): SendResult {
     if (this.closed) return 'dropped';
-    const status = this.#ws.send(text, false, false);
+    const status = this.#ws.send(frame, false, false);
     return status === 1 ? 'ok' : status === 0 ? 'backpressure' : 'dropped';
   }
 

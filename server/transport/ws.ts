@@ -3,8 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
-  WS_PATH, type Connection, type HttpHandler, type SendResult, type TransportOptions, type TransportServer,
+  WS_PATH, type Connection, type HttpHandler, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
+
+/** Bytes are sent as a text frame too: they are a frame's UTF-8, encoded once for many receivers. */
+const TEXT = { binary: false } as const;
 
 class WsConnection implements Connection {
   readonly transport = 'ws' as const;
@@ -22,9 +25,9 @@ class WsConnection implements Connection {
     return this.#ws.bufferedAmount;
   }
 
-  send(text: string): SendResult {
+  send(frame: TextFrame): SendResult {
     if (this.#ws.readyState !== this.#ws.OPEN) return 'dropped';
-    this.#ws.send(text);
+    this.#ws.send(frame, TEXT);
     return this.#socket.writableNeedDrain ? 'backpressure' : 'ok';
   }
 
