@@ -138,7 +138,7 @@ const results: BenchResults = {
   startedAt: started.toISOString(),
   durationSec: (Date.now() - started.getTime()) / 1000,
   quick,
-  command: `npm run bench --${process.argv.slice(2).map((a) => ` ${a}`).join('')}`,
+  command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
   machine: {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',

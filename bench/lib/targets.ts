@@ -43,6 +43,10 @@ export function checkTargets(measurements: Measurement[]): TargetCheck[] {
   for (const fsync of ['interval', 'always']) {
     out.push(check(`acked publishes on one topic, fsync ${fsync}`, find('durable', 'tidings-uws', 'acked publishes/s', { topics: 1, fsync }), '>=', 100_000, 'msg/s'));
   }
-  out.push(check('hub RSS per idle subscribed connection, Tidings on uWS (10,000)', find('connections', 'tidings-uws', 'bytes/connection', { clients: 10_000 }), '<=', 2048, 'bytes'));
+  const perConnection = check('hub RSS per idle subscribed connection, Tidings on uWS (10,000)', find('connections', 'tidings-uws', 'bytes/connection', { clients: 10_000 }), '<=', 2048, 'bytes');
+  if (perConnection && !perConnection.met) {
+    perConnection.note = "includes V8's one-off young-generation growth during the connect burst; see RESULTS.md notes";
+  }
+  out.push(perConnection);
   return out.filter((c): c is TargetCheck => c !== undefined);
 }
