@@ -1,14 +1,19 @@
 /**
- * `tidings/client`: what a client needs to speak protocol v1 — frame schemas and
- * types, the error class and code tables, and topic rules. It imports only
- * shared/ (no Node modules), so it bundles for browsers.
+ * `tidings/client`: the Tidings client for browsers and Node, with no runtime
+ * dependencies and no Node modules (Node users pass `ws` as `WebSocket`).
  */
+export { TidingsClient, type ClientEvents, type ClientOptions, type ConnectionState, type StateChange } from './tidings-client.js';
+export { Subscription, type From, type Message, type SubscribedInfo, type SubscriptionEvents } from './subscription.js';
+export type { PublishResult } from './publisher.js';
+export { MemoryOffsetStore, WebStorageOffsetStore, type KeyValueStorage, type OffsetStore, type Position } from './offset-store.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export type { SocketFactory, SocketLike } from './socket.js';
 export {
   CLOSE, CLOSE_CODES, ERROR_CODES, TidingsError, isErrorCode,
   type CloseAction, type CloseCode, type ErrorCode, type WireError,
 } from '../shared/errors.js';
 export { checkPattern, checkTopic, isWildcard, matchesPattern, MAX_TOPIC_BYTES } from '../shared/topics.js';
-export {
-  PROTOCOL_VERSION, MAX_KEY_CHARS, serverFrameSchema,
-  type HelloReply, type MessageFrame, type PublishReply, type ServerFrame, type SubscribeFrom, type SubscribeReply,
+export { MAX_KEY_CHARS, PROTOCOL_VERSION } from '../shared/constants.js';
+export type {
+  HelloReply, MessageFrame, PublishReply, ServerFrame, SubscribeFrom, SubscribeReply,
 } from '../shared/protocol.js';

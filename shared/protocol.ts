@@ -4,11 +4,10 @@
  * unknown op can be told apart from a bad shape.
  */
 import { z } from 'zod';
+import { MAX_KEY_CHARS } from './constants.js';
 import type { WireError } from './errors.js';
 
-export const PROTOCOL_VERSION = 1;
-/** Longest idempotency key, in characters. */
-export const MAX_KEY_CHARS = 128;
+export { MAX_KEY_CHARS, PROTOCOL_VERSION } from './constants.js';
 
 const requestId = z.number().int().positive().optional();
 const offset = z.number().int().nonnegative();

@@ -1,0 +1,75 @@
+/**
+ * Publishes waiting for their reply. Each carries an idempotency key, so one
+ * sent before a connection dropped is sent again after the reconnect, with the
+ * same key, and stored once. Order is kept: resends go out in publish order.
+ */
+import { TidingsError } from '../shared/errors.js';
+
+export interface PublishResult {
+  topic: string;
+  offset: number;
+  epoch: string;
+  /** The hub had already stored this key: the offset is the first one's. */
+  duplicate: boolean;
+}
+
+interface Pending {
+  topic: string;
+  /** The data as JSON text. */
+  data: string;
+  key: string;
+  resolve(result: PublishResult): void;
+  reject(error: TidingsError): void;
+}
+
+export class PublishQueue {
+  readonly #pending = new Map<string, Pending>();
+  readonly #limit: number;
+  readonly #keyPrefix: string;
+  #seq = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+    const bytes = new Uint8Array(9);
+    globalThis.crypto.getRandomValues(bytes);
+    this.#keyPrefix = btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Adds a publish; rejects at once when the queue is full. */
+  add(topic: string, data: string, key: string | undefined): { key: string; done: Promise<PublishResult> } {
+    const k = key ?? `${this.#keyPrefix}-${(++this.#seq).toString(36)}`;
+    const done = new Promise<PublishResult>((resolve, reject) => {
+      if (this.#pending.size >= this.#limit) {
+        reject(new TidingsError('unavailable', `the publish queue is full (${this.#limit} waiting); wait for the connection or raise maxQueuedPublishes`));
+        return;
+      }
+      this.#pending.set(k, { topic, data, key: k, resolve, reject });
+    });
+    return { key: k, done };
+  }
+
+  get(key: string): Pending | undefined {
+    return this.#pending.get(key);
+  }
+
+  /** Every publish still waiting, in publish order. */
+  all(): Pending[] {
+    return [...this.#pending.values()];
+  }
+
+  settle(key: string, outcome: PublishResult | TidingsError): void {
+    const p = this.#pending.get(key);
+    if (!p) return;
+    this.#pending.delete(key);
+    if (outcome instanceof TidingsError) p.reject(outcome);
+    else p.resolve(outcome);
+  }
+
+  rejectAll(error: TidingsError): void {
+    for (const key of [...this.#pending.keys()]) this.settle(key, error);
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * The Tidings client: one connection that reconnects by itself and makes the
+ * hard part invisible. After every reconnect it resubscribes from each topic's
+ * last offset and resends unacknowledged publishes with their keys, so the
+ * application sees each message once, in order, and each publish is stored once.
+ */
+import { PROTOCOL_VERSION } from '../shared/constants.js';
+import { isErrorCode, TidingsError, type WireError } from '../shared/errors.js';
+import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { Emitter } from './emitter.js';
+import type { OffsetStore } from './offset-store.js';
+import { PublishQueue, type PublishResult } from './publisher.js';
+import { OPEN, type SocketFactory, type SocketLike } from './socket.js';
+import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+export interface StateChange {
+  from: ConnectionState;
+  to: ConnectionState;
+  reason: string;
+}
+
+export interface ClientEvents extends Record<string, unknown> {
+  state: StateChange;
+  /** Errors that no promise carries: error frames, failed resubscribes. */
+  error: TidingsError;
+}
+
+export interface ClientOptions {
+  /** WebSocket constructor; defaults to `globalThis.WebSocket` (Node users pass `ws`). */
+  WebSocket?: SocketFactory;
+  /** Sent with `hello`. */
+  token?: string;
+  /** Called after the hub closed with 4001 (token expired), before reconnecting. */
+  refreshToken?: () => Promise<string>;
+  backoff?: Partial<BackoffOptions>;
+  /** Keeps each topic's position; `from: 'resume'` starts from it. */
+  offsetStore?: OffsetStore;
+  /** Publishes that may wait for a connection or a reply (default 1000). */
+  maxQueuedPublishes?: number;
+  /** Connect at once (default true); otherwise call `connect()`. */
+  autoConnect?: boolean;
+}
+
+/** Closes after which reconnecting would not help (PROTOCOL.md §8). */
+const FINAL_CLOSES = new Set([1000, 4400]);
+const CLIENT_NAME = 'tidings-js/0.1.0';
+const DEFAULT_HEARTBEAT_MS = 25_000;
+
+type Waiter = { resolve(reply: Record<string, unknown>): void; reject(error: TidingsError): void };
+
+export class TidingsClient extends Emitter<ClientEvents> {
+  readonly url: string;
+  state: ConnectionState = 'disconnected';
+  /** Limits the hub announced in its hello reply. */
+  limits = { maxPayload: 65_536, maxSubscriptions: 1000 };
+  readonly #opts: ClientOptions;
+  readonly #Socket: SocketFactory;
+  readonly #backoff: BackoffOptions;
+  readonly #subs = new Map<string, Subscription<never>>();
+  readonly #publishes: PublishQueue;
+  readonly #waiters = new Map<number, Waiter>();
+  /** Request id → publish key, for the current connection. */
+  readonly #publishIds = new Map<number, string>();
+  #socket: SocketLike | undefined;
+  #nextId = 1;
+  #attempt = 0;
+  #token: string | undefined;
+  #closed = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  #lastHeard = 0;
+
+  constructor(url: string, opts: ClientOptions = {}) {
+    super();
+    this.url = url;
+    this.#opts = opts;
+    const Socket = opts.WebSocket ?? (globalThis as { WebSocket?: SocketFactory }).WebSocket;
+    if (!Socket) throw new TypeError('no WebSocket here: pass one as the WebSocket option (in Node: import WebSocket from "ws")');
+    this.#Socket = Socket;
+    this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.#publishes = new PublishQueue(opts.maxQueuedPublishes ?? 1000);
+    this.#token = opts.token;
+    if (opts.autoConnect ?? true) queueMicrotask(() => this.connect());
+  }
+
+  /** Opens the connection (again, after `close()` too). */
+  connect(): void {
+    if (this.state !== 'disconnected' || this.#reconnectTimer) return;
+    this.#closed = false;
+    this.#open();
+  }
+
+  #setState(to: ConnectionState, reason: string): void {
+    if (this.state === to) return;
+    const from = this.state;
+    this.state = to;
+    this.emit('state', { from, to, reason });
+  }
+
+  #open(): void {
+    this.#setState('connecting', this.#attempt === 0 ? 'connect' : `reconnect attempt ${this.#attempt}`);
+    let socket: SocketLike;
+    try {
+      socket = new this.#Socket(this.url);
+    } catch (error) {
+      this.#onClosed(1006, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => void this.#hello(socket);
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#onFrame(String(event.data));
+    };
+    socket.onclose = (event) => {
+      if (this.#socket === socket) this.#onClosed(event.code, event.reason || 'connection closed');
+    };
+    socket.onerror = () => {};
+  }
+
+  async #hello(socket: SocketLike): Promise<void> {
+    this.#lastHeard = Date.now();
+    let reply: Record<string, unknown>;
+    try {
+      reply = await this.#request({ op: 'hello', protocol: PROTOCOL_VERSION, client: CLIENT_NAME, ...(this.#token ? { token: this.#token } : {}) });
+    } catch (error) {
+      if (error instanceof TidingsError) this.emit('error', error);
+      socket.close(4000, 'hello failed');
+      return;
+    }
+    this.#heartbeatMs = typeof reply.heartbeat === 'number' ? reply.heartbeat : DEFAULT_HEARTBEAT_MS;
+    if (reply.limits && typeof reply.limits === 'object') this.limits = { ...this.limits, ...(reply.limits as object) };
+    this.#attempt = 0;
+    this.#startHeartbeat();
+    this.#setState('connected', 'hello answered');
+    for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
+    for (const p of this.#publishes.all()) this.#sendPublish(p.key);
+  }
+
+  #startHeartbeat(): void {
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.#lastHeard > 2 * this.#heartbeatMs) {
+        // Silent for twice the heartbeat: the connection is dead even if the socket does not know it.
+        this.#socket?.close(4000, 'heartbeat timeout');
+        this.#onClosed(1006, 'heartbeat timeout: nothing heard for 2 x heartbeat');
+      }
+    }, Math.max(50, this.#heartbeatMs / 4));
+  }
+
+  #onFrame(text: string): void {
+    this.#lastHeard = Date.now();
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    switch (frame.op) {
+      case 'message':
+        return this.#route(frame as unknown as Message<never>);
+      case 'reply':
+        return this.#onReply(frame);
+      case 'ping':
+        this.#send({ op: 'pong' });
+        return;
+      case 'error':
+        this.emit('error', toError(frame.error));
+    }
+  }
+
+  #route(message: Message<never>): void {
+    this.#subs.get(message.topic)?.onMessage(message);
+    for (const sub of this.#subs.values()) {
+      if (sub.wildcard && matchesPattern(sub.topic, message.topic)) sub.onMessage(message);
+    }
+  }
+
+  #onReply(frame: Record<string, unknown>): void {
+    const id = frame.id as number;
+    const key = this.#publishIds.get(id);
+    if (key !== undefined) {
+      this.#publishIds.delete(id);
+      this.#publishes.settle(key, frame.error ? toError(frame.error) : {
+        topic: String(frame.topic), offset: Number(frame.offset), epoch: String(frame.epoch), duplicate: frame.duplicate === true,
+      });
+      return;
+    }
+    const waiter = this.#waiters.get(id);
+    if (!waiter) return;
+    this.#waiters.delete(id);
+    if (frame.error) waiter.reject(toError(frame.error));
+    else waiter.resolve(frame);
+  }
+
+  #send(frame: object): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  #request(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#waiters.set(id, { resolve, reject });
+      if (!this.#send({ ...frame, id })) {
+        this.#waiters.delete(id);
+        reject(new TidingsError('unavailable', 'not connected'));
+      }
+    });
+  }
+
+  #onClosed(code: number, reason: string): void {
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
+    this.#publishIds.clear();
+    const gone = new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code });
+    for (const waiter of this.#waiters.values()) waiter.reject(gone);
+    this.#waiters.clear();
+    this.#setState('disconnected', `${code} ${reason}`);
+    if (this.#closed) return;
+    if (FINAL_CLOSES.has(code)) {
+      this.#closed = true;
+      this.#publishes.rejectAll(gone);
+      return;
+    }
+    const delay = backoffDelay(this.#attempt++, this.#backoff);
+    this.#reconnectTimer = setTimeout(() => void this.#reconnect(code), delay);
+  }
+
+  async #reconnect(code: number): Promise<void> {
+    if (code === 4001 && this.#opts.refreshToken) {
+      try {
+        this.#token = await this.#opts.refreshToken();
+      } catch (error) {
+        this.emit('error', new TidingsError('unauthorized', 'refreshing the token failed', { cause: error }));
+      }
+    }
+    this.#reconnectTimer = undefined;
+    if (!this.#closed) this.#open();
+  }
+
+  /** Subscribes to a topic (or a wildcard pattern); messages go to `onMessage` and to `for await`. */
+  subscribe<T = unknown>(topic: string, onMessage?: (message: Message<T>) => void, options: { from?: From } = {}): Subscription<T> {
+    const wildcard = isWildcard(topic);
+    const check = wildcard ? checkPattern(topic) : checkTopic(topic);
+    if (!check.ok) throw new TidingsError('invalid_topic', check.reason);
+    if (wildcard && options.from && options.from !== 'live') throw new TidingsError('bad_request', 'a wildcard subscription is live only');
+    if (this.#subs.has(topic)) throw new TidingsError('already_subscribed', `already subscribed to ${topic}`);
+    const sub = new Subscription<T>(this, topic, wildcard, options.from ?? 'live', this.#opts.offsetStore);
+    if (onMessage) sub.on('message', onMessage);
+    this.#subs.set(topic, sub as unknown as Subscription<never>);
+    if (this.state === 'connected') this.#sendSubscribe(sub as unknown as Subscription<never>);
+    return sub;
+  }
+
+  #sendSubscribe(sub: Subscription<never>): void {
+    const from = sub.nextFrom();
+    this.#request({ op: 'subscribe', topic: sub.topic, ...(from ? { from } : {}) }).then(
+      (reply) => {
+        if (this.#subs.get(sub.topic) === sub && !sub.wildcard) sub.onSubscribed(reply as unknown as SubscribedInfo, from);
+      },
+      (error: TidingsError) => {
+        if (error.closeCode !== undefined) return; // the connection dropped: it resubscribes on the next one
+        this.#subs.delete(sub.topic);
+        sub.fail(error);
+        this.emit('error', error);
+      },
+    );
+  }
+
+  /** Called by `Subscription.unsubscribe()`. */
+  async unsubscribe(sub: Subscription<never>): Promise<void> {
+    if (this.#subs.get(sub.topic) !== sub) return;
+    this.#subs.delete(sub.topic);
+    if (this.state !== 'connected') return;
+    try {
+      await this.#request({ op: 'unsubscribe', topic: sub.topic });
+    } catch (error) {
+      if (error instanceof TidingsError && (error.code === 'not_subscribed' || error.closeCode !== undefined)) return;
+      throw error;
+    }
+  }
+
+  /** Publishes and resolves once the hub stored it; survives reconnects (stored once, by its key). */
+  publish(topic: string, data: unknown, options: { key?: string } = {}): Promise<PublishResult> {
+    const refused = this.#refuse(topic, data);
+    if (refused) return Promise.reject(refused);
+    const { key, done } = this.#publishes.add(topic, JSON.stringify(data), options.key);
+    if (this.state === 'connected') this.#sendPublish(key);
+    return done;
+  }
+
+  /** Fire-and-forget (tickers): sent only while connected; returns whether it was. */
+  publishNoAck(topic: string, data: unknown): boolean {
+    if (this.#refuse(topic, data) || this.state !== 'connected') return false;
+    return this.#send({ op: 'publish', topic, data });
+  }
+
+  #refuse(topic: string, data: unknown): TidingsError | undefined {
+    const check = checkTopic(topic);
+    if (!check.ok) return new TidingsError('invalid_topic', check.reason);
+    if (this.#closed && this.state === 'disconnected') return new TidingsError('unavailable', 'the client is closed');
+    const text = JSON.stringify(data);
+    if (text === undefined) return new TidingsError('bad_request', 'data must be a JSON value');
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > this.limits.maxPayload) return new TidingsError('too_large', `data is ${bytes} bytes; the hub takes at most ${this.limits.maxPayload}`);
+    return undefined;
+  }
+
+  #sendPublish(key: string): void {
+    const p = this.#publishes.get(key);
+    if (!p) return;
+    const id = this.#nextId++;
+    this.#publishIds.set(id, key);
+    const socket = this.#socket;
+    if (socket?.readyState === OPEN) {
+      socket.send(`{"op":"publish","id":${id},"topic":${JSON.stringify(p.topic)},"data":${p.data},"key":${JSON.stringify(p.key)}}`);
+    }
+  }
+
+  /** Publishes waiting for a connection or a reply. */
+  get pendingPublishes(): number {
+    return this.#publishes.size;
+  }
+
+  /** Ends everything: the connection (1000), reconnects, timers, subscriptions; waiting publishes reject. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const socket = this.#socket;
+    socket?.close(1000, 'client closed');
+    this.#onClosed(1000, 'closed by the client');
+    this.#publishes.rejectAll(new TidingsError('unavailable', 'the client was closed'));
+    for (const sub of this.#subs.values()) sub.end();
+    this.#subs.clear();
+  }
+}
+
+function toError(error: unknown): TidingsError {
+  const e = error as Partial<WireError> | undefined;
+  return new TidingsError(isErrorCode(e?.code) ? e.code : 'internal', typeof e?.message === 'string' ? e.message : 'unknown error');
+}
