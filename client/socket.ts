@@ -9,6 +9,10 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
 }
 
-export type SocketFactory = new (url: string) => SocketLike;
+/**
+ * A WebSocket constructor. Typed loosely on purpose: the browser's and `ws`'s
+ * event types differ in detail, and both must be accepted as they are.
+ */
+export type SocketFactory = new (url: string) => object;
 
 export const OPEN = 1;

@@ -105,7 +105,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#setState('connecting', this.#attempt === 0 ? 'connect' : `reconnect attempt ${this.#attempt}`);
     let socket: SocketLike;
     try {
-      socket = new this.#Socket(this.url);
+      socket = new this.#Socket(this.url) as SocketLike;
     } catch (error) {
       this.#onClosed(1006, error instanceof Error ? error.message : String(error));
       return;

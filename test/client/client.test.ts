@@ -11,7 +11,7 @@ import { removeDir, startHub, tempDir, type HubProcess } from '../helpers/hub-pr
 const FAST = { initialMs: 50, maxMs: 300, factor: 2 };
 
 function client(url: string, extra: ConstructorParameters<typeof TidingsClient>[1] = {}): TidingsClient {
-  return new TidingsClient(url, { WebSocket: WebSocket as never, backoff: FAST, ...extra });
+  return new TidingsClient(url, { WebSocket, backoff: FAST, ...extra });
 }
 
 async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
@@ -148,6 +148,46 @@ describe('client SDK', () => {
     const offsets = received.map((m) => m.offset);
     assert.deepEqual(offsets, Array.from({ length: total }, (_, i) => i + 1), 'contiguous offsets, none twice');
     assert.deepEqual([...received.map((m) => m.data)].sort((x, y) => x - y), Array.from({ length: total }, (_, i) => i + 1), 'each publish stored once');
+  });
+
+  it('tells the application when a topic was reset (memory storage restarted) and resumes from the new log', async () => {
+    const port = await freePort();
+    const args = ['--port', String(port), '--storage', 'memory'];
+    let hub = await startHub({ transport: 'uws', args });
+    const c = track(client(hub.url));
+    const resets: Array<{ epoch: string; earliest: number }> = [];
+    const seen: number[] = [];
+    const sub = c.subscribe<number>('sdk.reset', (m) => seen.push(m.data), { from: 'earliest' });
+    sub.on('reset', (r) => resets.push(r));
+    const pub = track(client(hub.url));
+    for (let n = 1; n <= 3; n++) await pub.publish('sdk.reset', n);
+    await until(() => seen.length === 3, 'three messages');
+    const before = sub.position?.epoch;
+    await hub.kill9();
+    hub = await startHub({ transport: 'uws', args, dataDir: hub.dataDir });
+    hubs.push(hub);
+    await until(() => resets.length === 1, 'a reset event');
+    assert.notEqual(resets[0]!.epoch, before, 'a new epoch');
+    await until(() => pub.state === 'connected', 'publisher back');
+    await pub.publish('sdk.reset', 100);
+    await until(() => seen.length === 4, 'the message published after the restart');
+    assert.deepEqual(seen, [1, 2, 3, 100]);
+  });
+
+  it('reconnects when the hub goes silent for twice the heartbeat', async () => {
+    const hub = await startHub({ transport: 'ws', args: ['--heartbeat', '300'] });
+    hubs.push(hub);
+    const c = track(client(hub.url));
+    const reasons: string[] = [];
+    c.on('state', (s) => reasons.push(`${s.to}: ${s.reason}`));
+    await until(() => c.state === 'connected', 'connected');
+    hub.child.kill('SIGSTOP');
+    try {
+      await until(() => reasons.some((r) => r.startsWith('disconnected') && r.includes('heartbeat')), 'a heartbeat timeout', 5000);
+    } finally {
+      hub.child.kill('SIGCONT');
+    }
+    await until(() => c.state === 'connected', 'connected again', 10_000);
   });
 
   it('close() ends everything: the process exits with no timer left behind', async () => {
