@@ -68,7 +68,10 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #nextId = 1;
   #attempt = 0;
   #token: string | undefined;
+  /** No reconnecting until `connect()`. */
   #closed = false;
+  /** `close()` was called. */
+  #ended = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #heartbeatMs = DEFAULT_HEARTBEAT_MS;
@@ -91,6 +94,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   connect(): void {
     if (this.state !== 'disconnected' || this.#reconnectTimer) return;
     this.#closed = false;
+    this.#ended = false;
     this.#open();
   }
 
@@ -307,7 +311,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #refuse(topic: string, data: unknown): TidingsError | undefined {
     const check = checkTopic(topic);
     if (!check.ok) return new TidingsError('invalid_topic', check.reason);
-    if (this.#closed && this.state === 'disconnected') return new TidingsError('unavailable', 'the client is closed');
+    if (this.#ended) return new TidingsError('unavailable', 'the client is closed');
     const text = JSON.stringify(data);
     if (text === undefined) return new TidingsError('bad_request', 'data must be a JSON value');
     const bytes = new TextEncoder().encode(text).length;
@@ -331,14 +335,22 @@ export class TidingsClient extends Emitter<ClientEvents> {
     return this.#publishes.size;
   }
 
-  /** Ends everything: the connection (1000), reconnects, timers, subscriptions; waiting publishes reject. */
-  close(): void {
+  /**
+   * Drops the connection and stays offline until `connect()`, keeping
+   * subscriptions and queued publishes: they resume on the next connection.
+   */
+  disconnect(): void {
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
-    const socket = this.#socket;
-    socket?.close(1000, 'client closed');
-    this.#onClosed(1000, 'closed by the client');
+    this.#socket?.close(1000, 'client disconnected');
+    this.#onClosed(1000, 'disconnected by the client');
+  }
+
+  /** Ends everything: the connection (1000), reconnects, timers, subscriptions; waiting publishes reject. */
+  close(): void {
+    this.#ended = true;
+    this.disconnect();
     this.#publishes.rejectAll(new TidingsError('unavailable', 'the client was closed'));
     for (const sub of this.#subs.values()) sub.end();
     this.#subs.clear();

@@ -49,6 +49,8 @@ export const settingsSchema = z.object({
   maxBuffered: bytes(1024 * MIB).default(MIB),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   topics: z.array(topicRuleSchema).default([]),
+  /** Serve the demo page at / and run its ticker publisher. */
+  demo: z.boolean({ error: 'expected true or false' }).default(true),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingKey = keyof Settings;
@@ -96,7 +98,10 @@ export function resolveSettings(
   const configPath = typeof given.config === 'string' ? given.config : undefined;
   const fromFile = configPath ? readConfigFile(configPath) : {};
   const merged: Record<string, unknown> = { ...fromFile };
-  for (const [key, value] of Object.entries(given)) if (key !== 'config' && value !== undefined) merged[key] = value;
+  for (const [key, value] of Object.entries(given)) {
+    // A flag's own default (commander's, as for --no-demo) must not hide the config file's value.
+    if (key !== 'config' && value !== undefined && source(key) !== 'default') merged[key] = value;
+  }
   const result = settingsSchema.safeParse(merged);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;

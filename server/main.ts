@@ -79,4 +79,6 @@ for (const flag of SERVE_FLAGS) {
   serveCommand.addOption(new Option(`${toFlag(flag.key)} ${flag.arg}`, flag.help).env(envName(flag.key)));
 }
 
+serveCommand.addOption(new Option('--no-demo', 'do not serve the demo page at / nor run its ticker publisher').env('TIDINGS_NO_DEMO'));
+
 await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CLOSE } from '../shared/errors.js';
 import type { Settings } from './config.js';
 import { Hub } from './hub/hub.js';
+import { startTicker } from './demo/ticker.js';
 import { createHttpHandler, type Readiness } from './http/routes.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { LmdbLogStore } from './store/lmdb-log-store.js';
@@ -52,7 +53,7 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     port: settings.port,
     maxFrameBytes: settings.maxPayload + FRAME_OVERHEAD_BYTES,
     handler,
-    http: createHttpHandler(() => readiness),
+    http: createHttpHandler(() => readiness, { demo: settings.demo }),
   }, log);
   let port: number;
   try {
@@ -73,12 +74,14 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     maxSubscriptions: settings.maxSubscriptions, maxBufferedBytes: settings.maxBuffered,
   });
   hub.start();
+  const stopTicker = settings.demo ? startTicker(hub, log) : undefined;
   readiness = 'ready';
   log.info({ host: settings.host, port, transport: transport.name, storage: settings.storage, data: lock ? settings.data : null }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= (async () => {
     readiness = 'stopping';
+    stopTicker?.();
     const started = Date.now();
     transport.stopAccepting();
     await hub.shutdown(started + DRAIN_PUBLISHES_MS);

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { CLOSE } from '../../shared/errors.js';
 import type { Request } from '../../shared/protocol.js';
 import type { Connection, ConnectionEvents, ConnectionHandler, UpgradeInfo } from '../transport/connection.js';
-import type { LogStore } from '../store/log-store.js';
+import type { AppendInput, AppendResult, LogStore } from '../store/log-store.js';
 import { decodeRequest, encodeMessage, PING_FRAME } from '../protocol/codec.js';
 import { dispatch } from './ops/index.js';
 import { Outbox } from './outbox.js';
@@ -119,6 +119,28 @@ export class Hub implements ConnectionHandler {
     if (!topic) return;
     topic.subscribers.delete(sub);
     this.release(topic);
+  }
+
+  /**
+   * Stores a message, then fans it out (a duplicate key is not delivered again).
+   * `topic` must be valid and `input.data` within the payload limit.
+   */
+  append(topicName: string, input: AppendInput): Promise<AppendResult> {
+    const topic = this.topicState(topicName);
+    topic.inflight++;
+    return this.store.append(topicName, input).then(
+      (result) => {
+        topic.inflight--;
+        if (!result.duplicate) this.deliver(topic, result.offset, input.time, input.data);
+        this.release(topic);
+        return result;
+      },
+      (error: unknown) => {
+        topic.inflight--;
+        this.release(topic);
+        throw error;
+      },
+    );
   }
 
   /** Fans a stored message out to live subscribers: one frame, shared by all. */

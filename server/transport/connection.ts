@@ -54,7 +54,15 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
+  /** JSON, unless `contentType` is given: then the text or bytes as they are. */
   body: unknown;
+  contentType?: string;
+}
+
+/** The bytes and content type a transport writes for a response. */
+export function encodeHttpBody(out: HttpResponse): { type: string; body: string | Buffer } {
+  if (out.contentType && (typeof out.body === 'string' || Buffer.isBuffer(out.body))) return { type: out.contentType, body: out.body };
+  return { type: 'application/json', body: JSON.stringify(out.body) };
 }
 
 /** Plain HTTP requests on the hub's port (health checks now, the §9 API later). */

@@ -5,7 +5,7 @@
 import type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from './load-uws.js';
 import {
-  WS_PATH, type Connection, type ConnectionEvents, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
+  WS_PATH, encodeHttpBody, type Connection, type ConnectionEvents, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
 
 /**
@@ -139,10 +139,11 @@ export class UwsTransport implements TransportServer {
       path: req.getUrl(),
       query: new URLSearchParams(req.getQuery() ?? ''),
     });
+    const { type, body } = encodeHttpBody(out);
     res.cork(() => {
       res.writeStatus(`${out.status} ${out.status < 400 ? 'OK' : 'Error'}`);
-      res.writeHeader('content-type', 'application/json');
-      res.end(JSON.stringify(out.body));
+      res.writeHeader('content-type', type);
+      res.end(body);
     });
   }
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
-  WS_PATH, type Connection, type HttpHandler, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
+  WS_PATH, encodeHttpBody, type Connection, type HttpHandler, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
 
 /** Bytes are sent as a text frame too: they are a frame's UTF-8, encoded once for many receivers. */
@@ -108,8 +108,8 @@ export class WsTransport implements TransportServer {
 function answerHttp(handler: HttpHandler, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const out = handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
-  const body = JSON.stringify(out.body);
-  res.writeHead(out.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  const { type, body } = encodeHttpBody(out);
+  res.writeHead(out.status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(req.method === 'HEAD' ? undefined : body);
   req.resume();
 }

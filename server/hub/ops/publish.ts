@@ -17,24 +17,15 @@ export function publish(hub: Hub, session: Session, req: PublishRequest): void {
       message: `data is ${bytes} bytes, over the ${hub.opts.maxPayloadBytes}-byte limit`,
     });
   }
-  const topic = hub.topicState(req.topic);
-  const time = Date.now();
-  topic.inflight++;
-  const input = req.key === undefined ? { data, bytes, time } : { data, bytes, time, key: req.key };
-  hub.store.append(req.topic, input).then(
+  const input = req.key === undefined ? { data, bytes, time: Date.now() } : { data, bytes, time: Date.now(), key: req.key };
+  hub.append(req.topic, input).then(
     (result: AppendResult) => {
-      topic.inflight--;
-      if (!result.duplicate) hub.deliver(topic, result.offset, time, data);
-      if (req.id !== undefined) {
-        session.reply(req.id, result.duplicate
-          ? { topic: req.topic, offset: result.offset, epoch: result.epoch, duplicate: true }
-          : { topic: req.topic, offset: result.offset, epoch: result.epoch });
-      }
-      hub.release(topic);
+      if (req.id === undefined) return;
+      session.reply(req.id, result.duplicate
+        ? { topic: req.topic, offset: result.offset, epoch: result.epoch, duplicate: true }
+        : { topic: req.topic, offset: result.offset, epoch: result.epoch });
     },
     (error: unknown) => {
-      topic.inflight--;
-      hub.release(topic);
       if (error instanceof TidingsError) return session.fail(req.id, error.toWire());
       session.log.error({ err: error, op: 'publish', topic: req.topic }, 'publish failed');
       session.fail(req.id, { code: 'internal', message: 'publish failed' });
