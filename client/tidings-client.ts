@@ -48,6 +48,7 @@ export interface ClientOptions {
 const FINAL_CLOSES = new Set([1000, 4400]);
 const CLIENT_NAME = 'tidings-js/0.1.0';
 const DEFAULT_HEARTBEAT_MS = 25_000;
+const utf8 = new TextEncoder();
 
 type Waiter = { resolve(reply: Record<string, unknown>): void; reject(error: TidingsError): void };
 
@@ -295,28 +296,31 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   /** Publishes and resolves once the hub stored it; survives reconnects (stored once, by its key). */
   publish(topic: string, data: unknown, options: { key?: string } = {}): Promise<PublishResult> {
-    const refused = this.#refuse(topic, data);
-    if (refused) return Promise.reject(refused);
-    const { key, done } = this.#publishes.add(topic, JSON.stringify(data), options.key);
+    const checked = this.#check(topic, data);
+    if (checked instanceof TidingsError) return Promise.reject(checked);
+    const { key, done } = this.#publishes.add(topic, checked, options.key);
     if (this.state === 'connected') this.#sendPublish(key);
     return done;
   }
 
   /** Fire-and-forget (tickers): sent only while connected; returns whether it was. */
   publishNoAck(topic: string, data: unknown): boolean {
-    if (this.#refuse(topic, data) || this.state !== 'connected') return false;
-    return this.#send({ op: 'publish', topic, data });
+    const checked = this.#check(topic, data);
+    if (checked instanceof TidingsError || this.state !== 'connected' || this.#socket?.readyState !== OPEN) return false;
+    this.#socket.send(`{"op":"publish","topic":${JSON.stringify(topic)},"data":${checked}}`);
+    return true;
   }
 
-  #refuse(topic: string, data: unknown): TidingsError | undefined {
+  /** The data as JSON text, or why the publish is refused before it is sent. */
+  #check(topic: string, data: unknown): string | TidingsError {
     const check = checkTopic(topic);
     if (!check.ok) return new TidingsError('invalid_topic', check.reason);
     if (this.#ended) return new TidingsError('unavailable', 'the client is closed');
-    const text = JSON.stringify(data);
+    const text = JSON.stringify(data) as string | undefined;
     if (text === undefined) return new TidingsError('bad_request', 'data must be a JSON value');
-    const bytes = new TextEncoder().encode(text).length;
+    const bytes = utf8.encode(text).length;
     if (bytes > this.limits.maxPayload) return new TidingsError('too_large', `data is ${bytes} bytes; the hub takes at most ${this.limits.maxPayload}`);
-    return undefined;
+    return text;
   }
 
   #sendPublish(key: string): void {

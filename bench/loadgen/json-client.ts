@@ -1,5 +1,6 @@
 /** A client of Tidings' JSON protocol (and of the raw peers that speak its subset). */
-import { countMessage, type BenchClient, type ClientOptions, type MessageListener } from './client.js';
+import type { BenchClient, ClientOptions } from './client.js';
+import { LeanClient } from './lean-client.js';
 import { LeanSocket } from './lean-socket.js';
 
 const MESSAGE_PREFIX = Buffer.from('{"op":"message"');
@@ -12,15 +13,13 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-export class JsonClient implements BenchClient {
+export class JsonClient extends LeanClient implements BenchClient {
   readonly closed: Promise<{ code: number; reason: string }>;
-  readonly #ws: LeanSocket;
   readonly #waiters = new Map<number, Waiter>();
   #nextId = 1;
 
   private constructor(ws: LeanSocket) {
-    this.#ws = ws;
-    ws.onCount = countMessage;
+    super(ws);
     ws.onControl = (text) => this.#onControl(text);
     ws.start();
     this.closed = ws.closed.then((e) => {
@@ -34,18 +33,6 @@ export class JsonClient implements BenchClient {
   static async connect(url: string, opts: ClientOptions): Promise<JsonClient> {
     const target = opts.token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : url;
     return new JsonClient(await LeanSocket.connect(target, { ...opts, messagePrefix: MESSAGE_PREFIX }));
-  }
-
-  get received(): number {
-    return this.#ws.messages;
-  }
-
-  get onMessage(): MessageListener | undefined {
-    return this.#ws.onMessage;
-  }
-
-  set onMessage(listener: MessageListener | undefined) {
-    this.#ws.onMessage = listener;
   }
 
   #onControl(text: string): void {
@@ -65,7 +52,7 @@ export class JsonClient implements BenchClient {
     } catch {
       return;
     }
-    if (frame.op === 'ping') return this.#ws.send('{"op":"pong"}');
+    if (frame.op === 'ping') return this.ws.send('{"op":"pong"}');
     if (frame.op !== 'reply' || typeof frame.id !== 'number') return;
     const waiter = this.#waiters.get(frame.id);
     if (!waiter) return;
@@ -78,7 +65,7 @@ export class JsonClient implements BenchClient {
   #request(frame: string, id: number, wantsFields = true): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       this.#waiters.set(id, { wantsFields, resolve, reject });
-      this.#ws.send(frame);
+      this.ws.send(frame);
     });
   }
 
@@ -94,14 +81,6 @@ export class JsonClient implements BenchClient {
   }
 
   send(topic: string, data: string): void {
-    this.#ws.send(`{"op":"publish","topic":${JSON.stringify(topic)},"data":${data}}`);
-  }
-
-  get buffered(): number {
-    return this.#ws.bufferedAmount;
-  }
-
-  close(): void {
-    this.#ws.close();
+    this.ws.send(`{"op":"publish","topic":${JSON.stringify(topic)},"data":${data}}`);
   }
 }

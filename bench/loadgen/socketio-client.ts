@@ -4,20 +4,19 @@
  * are counted, never parsed. Only what the benchmark needs: connect to the main
  * namespace, emit with an ack, answer pings.
  */
-import { countMessage, type BenchClient, type ClientOptions, type MessageListener } from './client.js';
+import type { BenchClient, ClientOptions } from './client.js';
+import { LeanClient } from './lean-client.js';
 import { LeanSocket } from './lean-socket.js';
 
 const MESSAGE_PREFIX = Buffer.from('42["message"');
 
-export class SocketIoClient implements BenchClient {
+export class SocketIoClient extends LeanClient implements BenchClient {
   readonly closed: Promise<{ code: number; reason: string }>;
-  readonly #ws: LeanSocket;
   readonly #acks = new Map<number, { resolve(args: unknown[]): void; reject(e: Error): void }>();
   #nextId = 1;
 
   private constructor(ws: LeanSocket) {
-    this.#ws = ws;
-    ws.onCount = countMessage;
+    super(ws);
     this.closed = ws.closed.then((e) => {
       for (const a of this.#acks.values()) a.reject(new Error(`connection closed (${e.code}) with acks pending`));
       this.#acks.clear();
@@ -45,18 +44,6 @@ export class SocketIoClient implements BenchClient {
     });
   }
 
-  get received(): number {
-    return this.#ws.messages;
-  }
-
-  get onMessage(): MessageListener | undefined {
-    return this.#ws.onMessage;
-  }
-
-  set onMessage(listener: MessageListener | undefined) {
-    this.#ws.onMessage = listener;
-  }
-
   #onAck(text: string): void {
     const bracket = text.indexOf('[');
     const id = Number(text.slice(2, bracket));
@@ -70,7 +57,7 @@ export class SocketIoClient implements BenchClient {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#acks.set(id, { resolve, reject });
-      this.#ws.send(`42${id}${args}`);
+      this.ws.send(`42${id}${args}`);
     });
   }
 
@@ -84,14 +71,6 @@ export class SocketIoClient implements BenchClient {
   }
 
   send(topic: string, data: string): void {
-    this.#ws.send(`42["publish",{"topic":${JSON.stringify(topic)},"data":${data}}]`);
-  }
-
-  get buffered(): number {
-    return this.#ws.bufferedAmount;
-  }
-
-  close(): void {
-    this.#ws.close();
+    this.ws.send(`42["publish",{"topic":${JSON.stringify(topic)},"data":${data}}]`);
   }
 }

@@ -255,19 +255,21 @@ function thin(points: Array<[number, number]>, max: number): Array<[number, numb
   return out;
 }
 
-/** A line chart with linear axes from zero, ticks, grid and a legend; several series. */
-export function lineChart(opts: LineChartOptions): string {
+/** Title, legend and plot bounds shared by the line and percentile charts. */
+function lineFrame(opts: {
+  title: string; subtitle?: string; width?: number; height?: number;
+  series: Array<{ name: string; color: string; strong?: boolean }>;
+}): { width: number; head: ReturnType<typeof heading>; leg: ReturnType<typeof legend>; top: number; bottom: number } {
   const width = opts.width ?? 560;
   const head = heading(opts.title, opts.subtitle, width);
-  const leg = legend(
-    opts.series.map((s) => ({ name: s.name, color: s.color, strong: s.strong })),
-    head.bottom,
-    width,
-    'line',
-  );
+  const leg = legend(opts.series.map((s) => ({ name: s.name, color: s.color, strong: s.strong })), head.bottom, width, 'line');
   const top = head.bottom + leg.height + 12;
-  const plotH = (opts.height ?? 320) - 70 - head.bottom;
-  const bottom = top + Math.max(120, plotH);
+  return { width, head, leg, top, bottom: top + Math.max(120, (opts.height ?? 320) - 70 - head.bottom) };
+}
+
+/** A line chart with linear axes from zero, ticks, grid and a legend; several series. */
+export function lineChart(opts: LineChartOptions): string {
+  const { width, head, leg, top, bottom } = lineFrame(opts);
   const series = opts.series.map((s) => ({ ...s, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) }));
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = [...series.flatMap((s) => s.points.map((p) => p[1])), ...(opts.hLines ?? []).map((h) => h.y)];
@@ -341,16 +343,7 @@ export interface PercentileChartOptions {
 
 /** Latency by percentile: x = the percentiles, y = ms on a log scale, one line per system. */
 export function percentileChart(opts: PercentileChartOptions): string {
-  const width = opts.width ?? 560;
-  const head = heading(opts.title, opts.subtitle, width);
-  const leg = legend(
-    opts.series.map((s) => ({ name: s.name, color: s.color, strong: s.strong })),
-    head.bottom,
-    width,
-    'line',
-  );
-  const top = head.bottom + leg.height + 12;
-  const bottom = top + Math.max(120, (opts.height ?? 320) - 70 - head.bottom);
+  const { width, head, leg, top, bottom } = lineFrame(opts);
   const values = opts.series.flatMap((s) => opts.keys.map((k) => s.values[k]).filter((v): v is number => v !== undefined && Number.isFinite(v) && v > 0));
   const vMin = values.length ? Math.min(...values) : 0.1;
   const vMax = values.length ? Math.max(...values) : 10;
