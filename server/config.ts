@@ -51,6 +51,8 @@ export const settingsSchema = z.object({
   topics: z.array(topicRuleSchema).default([]),
   /** Serve the demo page at / and run its ticker publisher. */
   demo: z.boolean({ error: 'expected true or false' }).default(true),
+  /** How often the demo ticker publishes a quote. */
+  demoInterval: duration('an interval').pipe(z.number().min(10, { error: 'must be at least 10ms' })).default(500),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingKey = keyof Settings;

@@ -27,6 +27,7 @@ const SERVE_FLAGS: FlagSpec[] = [
   { key: 'dedupeWindow', arg: '<duration>', help: 'how long publish keys are remembered (default 2m)' },
   { key: 'maxSubscriptions', arg: '<n>', help: 'subscriptions per connection (default 1000)' },
   { key: 'maxBuffered', arg: '<size>', help: 'bytes queued for a client before it is closed as a slow consumer (default 1MiB)' },
+  { key: 'demoInterval', arg: '<duration>', help: 'how often the demo ticker publishes a quote (default 500ms)' },
   { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules' },
   { key: 'logLevel', arg: '<level>', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
 ];

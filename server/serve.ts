@@ -74,7 +74,7 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     maxSubscriptions: settings.maxSubscriptions, maxBufferedBytes: settings.maxBuffered,
   });
   hub.start();
-  const stopTicker = settings.demo ? startTicker(hub, log) : undefined;
+  const stopTicker = settings.demo ? startTicker(hub, log, settings.demoInterval) : undefined;
   readiness = 'ready';
   log.info({ host: settings.host, port, transport: transport.name, storage: settings.storage, data: lock ? settings.data : null }, 'listening');
 

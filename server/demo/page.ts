@@ -8,6 +8,7 @@ export const DEMO_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tidings demo</title>
+<link rel="icon" href="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='6' fill='%2338bdf8'/></svg>">
 <style>
   :root { --bg:#0f172a; --panel:#111c33; --line:#1e2b47; --text:#e2e8f0; --muted:#8ea0bf; --accent:#38bdf8; --ok:#22c55e; --warn:#f59e0b; --bad:#ef4444; }
   * { box-sizing: border-box; }
@@ -30,7 +31,8 @@ export const DEMO_PAGE = `<!doctype html>
   #toast.show { opacity:1; }
   .list { height:420px; overflow-y:auto; padding:8px 0; }
   .row { display:flex; gap:12px; padding:6px 16px; align-items:baseline; }
-  .row .off { color:var(--muted); font:12px ui-monospace,monospace; min-width:64px; text-align:right; }
+  .row .off { color:var(--muted); font:12px ui-monospace,monospace; min-width:44px; text-align:right; }
+  #messages:empty::before { content:'No messages yet. Say something, then open this page in a second tab.'; display:block; padding:24px 16px; color:var(--muted); }
   .row .who { color:var(--accent); font-weight:600; }
   form { display:flex; gap:8px; padding:12px; border-top:1px solid var(--line); }
   input { flex:1; background:#0b1224; color:var(--text); border:1px solid var(--line); border-radius:8px; padding:9px 12px; font:inherit; }
@@ -88,21 +90,23 @@ $('toggle').onclick = () => {
 };
 
 function toast(text) { $('toast').textContent = text; $('toast').classList.add('show'); setTimeout(() => $('toast').classList.remove('show'), 2500); }
-function watchCatchUp(sub, name) {
-  let first = true;
+// Reports what each (re)subscribe caught up: after a reconnect, and after a reload that resumed.
+function watchCatchUp(sub, name, resumed) {
+  let quiet = !resumed;
   sub.on('subscribed', (info) => {
     const before = sub.position ? sub.position.offset : info.head;
-    if (!first) {
+    if (!quiet) {
       const n = Math.max(0, info.head - before);
       window.tidings.caughtUp.push({ topic: name, n });
       $('caught').textContent = 'caught up ' + n + ' ' + name + ' messages';
       toast('caught up ' + n + ' ' + name + ' messages');
     }
-    first = false;
+    quiet = false;
   });
   sub.on('reset', () => toast(name + ': the log was recreated, starting over'));
 }
-const from = (topic) => (store.get(topic) ? 'resume' : { last: 50 });
+const resumed = new Set(['demo.chat', 'demo.ticker'].filter((topic) => store.get(topic)));
+const from = (topic) => (resumed.has(topic) ? 'resume' : { last: 50 });
 
 const chat = hub.subscribe('demo.chat', (m) => {
   window.tidings.seen.chat.push(m.offset);
@@ -113,7 +117,7 @@ const chat = hub.subscribe('demo.chat', (m) => {
   row.querySelector('.txt').textContent = String(m.data && m.data.text || '');
   $('messages').append(row); $('messages').scrollTop = 1e9;
 }, { from: from('demo.chat') });
-watchCatchUp(chat, 'chat');
+watchCatchUp(chat, 'chat', resumed.has('demo.chat'));
 
 $('name').value = localStorage.getItem('tidings-demo:name') || 'guest-' + Math.floor(Math.random() * 1000);
 $('send').onsubmit = (e) => {
@@ -140,7 +144,7 @@ const ticker = hub.subscribe('demo.ticker', (m) => {
   row.querySelector('.off').textContent = '#' + m.offset; row.lastChild.textContent = symbol + ' ' + price.toFixed(2);
   $('ticks').prepend(row); while ($('ticks').children.length > 200) $('ticks').lastChild.remove();
 }, { from: from('demo.ticker') });
-watchCatchUp(ticker, 'ticker');
+watchCatchUp(ticker, 'ticker', resumed.has('demo.ticker'));
 
 for (const b of document.querySelectorAll('nav button')) b.onclick = () => {
   for (const o of document.querySelectorAll('nav button')) o.classList.toggle('active', o === b);

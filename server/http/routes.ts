@@ -1,4 +1,4 @@
-/** Plain HTTP on the hub's port: health, readiness (PROTOCOL.md §9) and the demo page. */
+/** Plain HTTP on the hub's port: health, readiness (PROTOCOL.md §9), the browser client and the demo page. */
 import { readFileSync } from 'node:fs';
 import { DEMO_PAGE } from '../demo/page.js';
 import type { HttpHandler, HttpResponse } from '../transport/connection.js';
@@ -17,7 +17,8 @@ function loadBundle(): HttpResponse {
 }
 
 export function createHttpHandler(readiness: () => Readiness, opts: { demo: boolean } = { demo: false }): HttpHandler {
-  const bundle = opts.demo ? loadBundle() : undefined;
+  // Served always, as Socket.IO serves its client: a page on this hub needs nothing else.
+  const bundle = loadBundle();
   return (req) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return { status: 405, body: { error: { code: 'bad_request', message: `${req.method} is not allowed here` } } };
@@ -27,10 +28,10 @@ export function createHttpHandler(readiness: () => Readiness, opts: { demo: bool
       const state = readiness();
       return { status: state === 'ready' ? 200 : 503, body: { status: state } };
     }
-    if (bundle && (req.path === '/' || req.path === '/index.html')) {
+    if (opts.demo && (req.path === '/' || req.path === '/index.html')) {
       return { status: 200, contentType: 'text/html; charset=utf-8', body: DEMO_PAGE };
     }
-    if (bundle && req.path === '/tidings.min.js') return bundle;
+    if (req.path === '/tidings.min.js') return bundle;
     return { status: 404, body: { error: { code: 'bad_request', message: `no route for ${req.path.slice(0, 200)}` } } };
   };
 }

@@ -1,0 +1,236 @@
+/**
+ * The demo page in a real browser (Debian's Chromium via playwright-core): two
+ * pages chat; the hub is killed and restarted under a running ticker and the
+ * page shows every offset once, with no gap; a reloaded page resumes from the
+ * offsets it kept in localStorage; the README's chat page runs as written.
+ * Screenshots go to dist/test/artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { artifactPath, chromiumMissing, launchChromium } from '../helpers/browser.js';
+import { removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+/** A fast ticker, so a restart or a disconnect always misses a few quotes. */
+const TICK = ['--demo-interval', '40ms'];
+
+interface DemoWindow {
+  tidings: { seen: { chat: number[]; ticker: number[] }; caughtUp: Array<{ topic: string; n: number }> };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function seen(page: Page, topic: 'chat' | 'ticker'): Promise<number[]> {
+  return page.evaluate((t) => (window as unknown as DemoWindow).tidings.seen[t], topic);
+}
+
+async function waitForState(page: Page, state: string): Promise<void> {
+  await page.waitForFunction((s) => document.getElementById('state')?.textContent === s, state, { timeout: 15_000 });
+}
+
+/** Waits until the page has seen a ticker offset of at least `offset`. */
+async function waitForTicker(page: Page, offset: number): Promise<void> {
+  await page.waitForFunction((o) => {
+    const list = (window as unknown as DemoWindow).tidings.seen.ticker;
+    return list.length > 0 && list[list.length - 1]! >= o;
+  }, offset, { timeout: 15_000 });
+}
+
+function assertContiguous(offsets: number[], what: string): void {
+  assert.ok(offsets.length > 0, `${what}: nothing seen`);
+  const expected = Array.from({ length: offsets.length }, (_, i) => offsets[0]! + i);
+  assert.deepEqual(offsets, expected, `${what}: every offset once, in order, no gap`);
+}
+
+/** The ticker's message list as the page shows it (newest first, last 200). */
+async function shownTickerOffsets(page: Page): Promise<number[]> {
+  const texts = await page.$$eval('#ticks .row .off', (cells) => cells.map((c) => c.textContent ?? ''));
+  return texts.map((t) => Number(t.slice(1))).reverse();
+}
+
+const missing = chromiumMissing();
+if (missing) {
+  // Not skipped: without a browser these guarantees are unproven, so say how to get one.
+  process.stderr.write(`${missing}\n`);
+  it('needs Chromium', () => {
+    const error = new Error(missing);
+    error.stack = missing;
+    throw error;
+  });
+} else describe('demo page in Chromium', () => {
+  let browser: Browser;
+  const hubs: HubProcess[] = [];
+  const dirs: string[] = [];
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    for (const h of hubs) await h.stop();
+    for (const d of dirs) removeDir(d);
+  });
+
+  /** A page in its own context, so each has its own localStorage, as two browsers would. */
+  async function openDemo(url: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(url);
+    await waitForState(page, 'connected');
+    assert.deepEqual(errors, [], 'no error in the page');
+    return page;
+  }
+
+  async function hub(transport: Transport, port?: number, dataDir?: string, extra: string[] = []): Promise<HubProcess> {
+    const args = [...TICK, ...(port ? ['--port', String(port)] : []), ...extra];
+    const h = await startHub({ transport, args, dataDir });
+    hubs.push(h);
+    if (!dataDir) dirs.push(h.dataDir);
+    return h;
+  }
+
+  it('two pages chat: each sees the other\'s message under the same offset', async () => {
+    const h = await hub('uws');
+    const alice = await openDemo(`${h.httpUrl}/`);
+    const bob = await openDemo(`${h.httpUrl}/`);
+    const say = async (page: Page, name: string, text: string): Promise<void> => {
+      await page.fill('#name', name);
+      await page.fill('#text', text);
+      await page.click('#send button');
+    };
+    const rowOf = (page: Page, text: string): Promise<string> =>
+      page.locator('#messages .row', { hasText: text }).locator('.off').textContent({ timeout: 10_000 }).then((t) => t ?? '');
+
+    await say(alice, 'alice', 'hello from alice');
+    const onBob = await rowOf(bob, 'hello from alice');
+    assert.equal(await rowOf(alice, 'hello from alice'), onBob);
+    assert.equal(await bob.locator('#messages .row', { hasText: 'hello from alice' }).locator('.who').textContent(), 'alice');
+
+    await say(bob, 'bob', 'hi alice, bob here');
+    const onAlice = await rowOf(alice, 'hi alice, bob here');
+    assert.equal(await rowOf(bob, 'hi alice, bob here'), onAlice);
+    assert.equal(Number(onAlice.slice(1)), Number(onBob.slice(1)) + 1, 'the reply is the next offset');
+    assert.deepEqual(await seen(alice, 'chat'), await seen(bob, 'chat'));
+    assertContiguous(await seen(alice, 'chat'), 'chat');
+
+    await alice.screenshot({ path: artifactPath('demo-chat.png') });
+    await alice.click('nav button[data-tab=ticker]');
+    await waitForTicker(alice, 8);
+    const shot = artifactPath('demo-ticker.png');
+    await alice.screenshot({ path: shot });
+    process.stdout.write(`# screenshots: ${artifactPath('demo-chat.png')}, ${shot}\n`);
+  });
+
+  for (const transport of ['uws', 'ws'] as const) {
+    it(`the hub killed with -9 and restarted under the running ticker: every offset shown once, no gap (${transport})`, async () => {
+      const port = await freePort();
+      const dataDir = tempDir();
+      dirs.push(dataDir);
+      let h = await hub(transport, port, dataDir);
+      const page = await openDemo(`${h.httpUrl}/`);
+      await page.click('nav button[data-tab=ticker]');
+      await waitForTicker(page, 10);
+      const beforeKill = await seen(page, 'ticker');
+
+      await h.kill9();
+      await page.waitForFunction(() => document.getElementById('state')?.textContent !== 'connected', null, { timeout: 15_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      h = await hub(transport, port, dataDir);
+      await waitForState(page, 'connected');
+      const last = beforeKill[beforeKill.length - 1]!;
+      await waitForTicker(page, last + 30);
+
+      const all = await seen(page, 'ticker');
+      assertContiguous(all, 'ticker across the restart');
+      assert.deepEqual(all.slice(0, beforeKill.length), beforeKill, 'what was seen before the kill is kept as is');
+      const shown = await shownTickerOffsets(page);
+      assertContiguous(shown, 'ticker rows on the page');
+      assert.equal(shown[shown.length - 1], all[all.length - 1]);
+      const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp);
+      assert.ok(caught.some((c) => c.topic === 'ticker'), 'a catch-up was reported for the ticker');
+      assert.match((await page.textContent('#caught')) ?? '', /^caught up \d+ (ticker|chat) messages$/);
+      process.stdout.write(`# ${transport}: ${all.length} ticker offsets ${all[0]}..${all[all.length - 1]}, killed after ${last}, catch-ups ${JSON.stringify(caught)}\n`);
+    });
+  }
+
+  it('the disconnect button: offline while the ticker runs, then "caught up N" with every missed quote once', async () => {
+    const h = await hub('ws');
+    const page = await openDemo(`${h.httpUrl}/`);
+    await page.click('nav button[data-tab=ticker]');
+    await waitForTicker(page, 5);
+    await page.click('#toggle');
+    await waitForState(page, 'disconnected');
+    assert.equal(await page.textContent('#toggle'), 'Reconnect');
+    const offline = await seen(page, 'ticker');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.deepEqual(await seen(page, 'ticker'), offline, 'nothing arrives while disconnected');
+    await page.click('#toggle');
+    await waitForState(page, 'connected');
+    await page.waitForFunction(() => (window as unknown as DemoWindow).tidings.caughtUp.some((c) => c.topic === 'ticker'), null, { timeout: 10_000 });
+    const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp.find((c) => c.topic === 'ticker')!);
+    assert.ok(caught.n >= 5, `caught up ${caught.n} quotes after 600 ms offline at one per 40 ms`);
+    await waitForTicker(page, offline[offline.length - 1]! + caught.n);
+    assertContiguous(await seen(page, 'ticker'), 'ticker across the disconnect');
+    assert.match((await page.textContent('#caught')) ?? '', /caught up \d+ (ticker|chat) messages/);
+  });
+
+  it('the README\'s chat page runs as written', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const snippet = /```html\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(snippet, 'README has an html example');
+    const h = await hub('uws', undefined, undefined, ['--no-demo']);
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${h.httpUrl}/healthz`); // any page of the hub's origin, for '/tidings.min.js'
+    await page.setContent(`<!doctype html><title>chat</title><body>${snippet}</body>`);
+    await page.waitForFunction(() => document.title === 'chat (connected)', null, { timeout: 10_000 });
+    const c = await RawClient.connect(h.url);
+    try {
+      await c.request({ op: 'publish', topic: 'chat.lobby', data: { name: 'ann', text: 'hello, page' } });
+    } finally {
+      c.terminate();
+    }
+    await page.waitForFunction(() => document.body.innerText.includes('ann: hello, page'), null, { timeout: 10_000 });
+  });
+
+  it('a reloaded page resumes from the offsets it stored, not from the last 50', async () => {
+    const h = await hub('uws');
+    const page = await openDemo(`${h.httpUrl}/`);
+    await waitForTicker(page, 60);
+    await page.click('#toggle');
+    await waitForState(page, 'disconnected');
+    const before = await seen(page, 'ticker');
+    const last = before[before.length - 1]!;
+    const stored = await page.evaluate(() => localStorage.getItem('tidings-demo:demo.ticker'));
+    assert.equal((JSON.parse(stored ?? '{}') as { offset?: number }).offset, last, 'the stored position is the last offset seen');
+    await new Promise((r) => setTimeout(r, 400));
+
+    await page.reload();
+    await waitForState(page, 'connected');
+    await waitForTicker(page, last + 10);
+    const after = await seen(page, 'ticker');
+    assert.equal(after[0], last + 1, 'the first quote after the reload follows the last one seen before it');
+    assertContiguous(after, 'ticker after the reload');
+    const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp.find((c) => c.topic === 'ticker'));
+    assert.ok(caught && caught.n >= 5, `the resumed page reports what it caught up (${JSON.stringify(caught)})`);
+  });
+});
