@@ -13,7 +13,21 @@ export class Emitter<Events extends Record<string, unknown>> {
     this.#listeners.get(event)?.delete(listener as (payload: never) => void);
   }
 
+  /**
+   * A listener that throws does not stop the others nor leave the client half
+   * way through a frame: its error is thrown again on its own, as an uncaught error.
+   */
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) (listener as (p: Events[K]) => void)(payload);
+    const listeners = this.#listeners.get(event);
+    if (!listeners) return;
+    for (const listener of [...listeners]) {
+      try {
+        (listener as (p: Events[K]) => void)(payload);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }

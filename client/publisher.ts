@@ -18,6 +18,7 @@ interface Pending {
   /** The data as JSON text. */
   data: string;
   key: string;
+  done: Promise<PublishResult>;
   resolve(result: PublishResult): void;
   reject(error: TidingsError): void;
 }
@@ -39,17 +40,23 @@ export class PublishQueue {
     return this.#pending.size;
   }
 
-  /** Adds a publish; rejects at once when the queue is full. */
-  add(topic: string, data: string, key: string | undefined): { key: string; done: Promise<PublishResult> } {
+  /**
+   * Adds a publish; rejects at once when the queue is full. A key already
+   * waiting gets that publish's promise (`added: false`), as the hub would
+   * answer it with the first one's offset.
+   */
+  add(topic: string, data: string, key: string | undefined): { key: string; done: Promise<PublishResult>; added: boolean } {
     const k = key ?? `${this.#keyPrefix}-${(++this.#seq).toString(36)}`;
-    const done = new Promise<PublishResult>((resolve, reject) => {
-      if (this.#pending.size >= this.#limit) {
-        reject(new TidingsError('unavailable', `the publish queue is full (${this.#limit} waiting); wait for the connection or raise maxQueuedPublishes`));
-        return;
-      }
-      this.#pending.set(k, { topic, data, key: k, resolve, reject });
-    });
-    return { key: k, done };
+    const waiting = this.#pending.get(k);
+    if (waiting) return { key: k, done: waiting.done, added: false };
+    if (this.#pending.size >= this.#limit) {
+      const full = new TidingsError('unavailable', `the publish queue is full (${this.#limit} waiting); wait for the connection or raise maxQueuedPublishes`);
+      return { key: k, done: Promise.reject(full), added: false };
+    }
+    let settle!: Pick<Pending, 'resolve' | 'reject'>;
+    const done = new Promise<PublishResult>((resolve, reject) => (settle = { resolve, reject }));
+    this.#pending.set(k, { topic, data, key: k, done, ...settle });
+    return { key: k, done, added: true };
   }
 
   get(key: string): Pending | undefined {

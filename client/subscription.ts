@@ -29,7 +29,7 @@ export interface SubscribedInfo {
 
 export interface SubscriptionEvents<T> extends Record<string, unknown> {
   message: Message<T>;
-  /** Every (re)subscribe reply. */
+  /** Every (re)subscribe reply of an exact topic (a wildcard's reply carries no position). */
   subscribed: SubscribedInfo;
   /** Messages after `after` are gone: replay restarts at `earliest`. */
   truncated: { after: number; earliest: number };

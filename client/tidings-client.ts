@@ -4,7 +4,7 @@
  * last offset and resends unacknowledged publishes with their keys, so the
  * application sees each message once, in order, and each publish is stored once.
  */
-import { PROTOCOL_VERSION } from '../shared/constants.js';
+import { MAX_KEY_CHARS, PROTOCOL_VERSION } from '../shared/constants.js';
 import { isErrorCode, TidingsError, type WireError } from '../shared/errors.js';
 import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -73,6 +73,12 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #closed = false;
   /** `close()` was called. */
   #ended = false;
+  /** Why the hub ended this client for good (1000, 4400, an unsupported protocol); cleared by `connect()`. */
+  #stopped: TidingsError | undefined;
+  /** The hub refused the token in hello: refresh it before the next attempt. */
+  #refreshBeforeReconnect = false;
+  /** Bumped by `connect()`/`disconnect()`, so a reconnect scheduled before them does nothing. */
+  #generation = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #heartbeatMs = DEFAULT_HEARTBEAT_MS;
@@ -88,14 +94,18 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.#publishes = new PublishQueue(opts.maxQueuedPublishes ?? 1000);
     this.#token = opts.token;
-    if (opts.autoConnect ?? true) queueMicrotask(() => this.connect());
+    // Deferred so listeners added right after construction see the first transition;
+    // a disconnect() or close() before then wins.
+    if (opts.autoConnect ?? true) queueMicrotask(() => this.#generation === 0 && this.connect());
   }
 
   /** Opens the connection (again, after `close()` too). */
   connect(): void {
     if (this.state !== 'disconnected' || this.#reconnectTimer) return;
+    this.#generation++;
     this.#closed = false;
     this.#ended = false;
+    this.#stopped = undefined;
     this.#open();
   }
 
@@ -132,7 +142,16 @@ export class TidingsClient extends Emitter<ClientEvents> {
     try {
       reply = await this.#request({ op: 'hello', protocol: PROTOCOL_VERSION, client: CLIENT_NAME, ...(this.#token ? { token: this.#token } : {}) });
     } catch (error) {
-      if (error instanceof TidingsError) this.emit('error', error);
+      if (!(error instanceof TidingsError)) return;
+      if (error.closeCode !== undefined) return; // the connection dropped: the close handler retries
+      this.emit('error', error);
+      if (error.code === 'unsupported_protocol') {
+        this.#stop(error);
+        socket.close(1000, 'unsupported protocol');
+        this.#onClosed(1000, `hello refused: ${error.message}`);
+        return;
+      }
+      if (error.code === 'unauthorized') this.#refreshBeforeReconnect = true;
       socket.close(4000, 'hello failed');
       return;
     }
@@ -197,6 +216,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     const waiter = this.#waiters.get(id);
     if (!waiter) return;
     this.#waiters.delete(id);
+    // Synchronous: with ws, the messages a reply announces can arrive in the same tick.
     if (frame.error) waiter.reject(toError(frame.error));
     else waiter.resolve(frame);
   }
@@ -208,15 +228,18 @@ export class TidingsClient extends Emitter<ClientEvents> {
     return true;
   }
 
-  #request(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Sends a request; `waiter` is called synchronously with its reply, or when the connection is gone. */
+  #call(frame: Record<string, unknown>, waiter: Waiter): void {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#waiters.set(id, { resolve, reject });
-      if (!this.#send({ ...frame, id })) {
-        this.#waiters.delete(id);
-        reject(new TidingsError('unavailable', 'not connected'));
-      }
-    });
+    this.#waiters.set(id, waiter);
+    if (!this.#send({ ...frame, id })) {
+      this.#waiters.delete(id);
+      waiter.reject(new TidingsError('unavailable', 'not connected', { closeCode: 1006 }));
+    }
+  }
+
+  #request(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => this.#call(frame, { resolve, reject }));
   }
 
   #onClosed(code: number, reason: string): void {
@@ -232,22 +255,31 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#setState('disconnected', `${code} ${reason}`);
     if (this.#closed) return;
     if (FINAL_CLOSES.has(code)) {
-      this.#closed = true;
-      this.#publishes.rejectAll(gone);
+      this.#stop(gone);
       return;
     }
     const delay = backoffDelay(this.#attempt++, this.#backoff);
-    this.#reconnectTimer = setTimeout(() => void this.#reconnect(code), delay);
+    const generation = this.#generation;
+    this.#reconnectTimer = setTimeout(() => void this.#reconnect(code, generation), delay);
   }
 
-  async #reconnect(code: number): Promise<void> {
-    if (code === 4001 && this.#opts.refreshToken) {
+  /** No reconnect until `connect()`; waiting and new publishes reject with `reason`. */
+  #stop(reason: TidingsError): void {
+    this.#closed = true;
+    this.#stopped = reason;
+    this.#publishes.rejectAll(reason);
+  }
+
+  async #reconnect(code: number, generation: number): Promise<void> {
+    if ((code === 4001 || this.#refreshBeforeReconnect) && this.#opts.refreshToken) {
+      this.#refreshBeforeReconnect = false;
       try {
         this.#token = await this.#opts.refreshToken();
       } catch (error) {
         this.emit('error', new TidingsError('unauthorized', 'refreshing the token failed', { cause: error }));
       }
     }
+    if (generation !== this.#generation) return; // disconnect() or connect() came in meanwhile
     this.#reconnectTimer = undefined;
     if (!this.#closed) this.#open();
   }
@@ -268,21 +300,23 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   #sendSubscribe(sub: Subscription<never>): void {
     const from = sub.nextFrom();
-    this.#request({ op: 'subscribe', topic: sub.topic, ...(from ? { from } : {}) }).then(
-      (reply) => {
+    this.#call({ op: 'subscribe', topic: sub.topic, ...(from ? { from } : {}) }, {
+      // Before any message of the replay: it sets where the subscription stands.
+      resolve: (reply) => {
         if (this.#subs.get(sub.topic) === sub && !sub.wildcard) sub.onSubscribed(reply as unknown as SubscribedInfo, from);
       },
-      (error: TidingsError) => {
+      reject: (error) => {
         if (error.closeCode !== undefined) return; // the connection dropped: it resubscribes on the next one
-        this.#subs.delete(sub.topic);
+        if (this.#subs.get(sub.topic) === sub) this.#subs.delete(sub.topic);
         sub.fail(error);
         this.emit('error', error);
       },
-    );
+    });
   }
 
-  /** Called by `Subscription.unsubscribe()`. */
+  /** Stops a subscription (as `sub.unsubscribe()` does): no message follows, iterators finish. */
   async unsubscribe(sub: Subscription<never>): Promise<void> {
+    sub.end();
     if (this.#subs.get(sub.topic) !== sub) return;
     this.#subs.delete(sub.topic);
     if (this.state !== 'connected') return;
@@ -298,8 +332,12 @@ export class TidingsClient extends Emitter<ClientEvents> {
   publish(topic: string, data: unknown, options: { key?: string } = {}): Promise<PublishResult> {
     const checked = this.#check(topic, data);
     if (checked instanceof TidingsError) return Promise.reject(checked);
-    const { key, done } = this.#publishes.add(topic, checked, options.key);
-    if (this.state === 'connected') this.#sendPublish(key);
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length < 1 || options.key.length > MAX_KEY_CHARS)) {
+      return Promise.reject(new TidingsError('bad_request', `key must be a string of 1 to ${MAX_KEY_CHARS} characters`));
+    }
+    const { key, done, added } = this.#publishes.add(topic, checked, options.key);
+    if (added && this.state === 'connected') this.#sendPublish(key);
     return done;
   }
 
@@ -316,7 +354,12 @@ export class TidingsClient extends Emitter<ClientEvents> {
     const check = checkTopic(topic);
     if (!check.ok) return new TidingsError('invalid_topic', check.reason);
     if (this.#ended) return new TidingsError('unavailable', 'the client is closed');
-    const text = JSON.stringify(data) as string | undefined;
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(data) as string | undefined;
+    } catch (error) {
+      return new TidingsError('bad_request', `data cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     if (text === undefined) return new TidingsError('bad_request', 'data must be a JSON value');
     const bytes = utf8.encode(text).length;
     if (bytes > this.limits.maxPayload) return new TidingsError('too_large', `data is ${bytes} bytes; the hub takes at most ${this.limits.maxPayload}`);
@@ -344,6 +387,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
    * subscriptions and queued publishes: they resume on the next connection.
    */
   disconnect(): void {
+    this.#generation++;
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;

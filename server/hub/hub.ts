@@ -68,7 +68,9 @@ export class Hub implements ConnectionHandler {
   /** A text frame from a session's client. */
   onText(session: Session, text: string): void {
     session.lastReceivedAt = Date.now();
-    if (session.closed) return;
+    // Stopping: frames are no longer read. The 1001 close that follows tells clients to
+    // reconnect and resend what was not answered; a keyed publish is then stored once.
+    if (session.closed || this.closing) return;
     const decoded = decodeRequest(text);
     if (!decoded.ok) return session.fail(decoded.id, decoded.error, decoded.malformed);
     try {
@@ -196,7 +198,7 @@ export class Hub implements ConnectionHandler {
   }
 
   /**
-   * Graceful stop: refuse new publishes, let those in flight be stored and
+   * Graceful stop: read no more frames, let publishes in flight be stored and
    * answered (until `deadline`), then close every connection with 1001.
    */
   async shutdown(deadline: number): Promise<void> {

@@ -7,27 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { artifactPath, chromiumMissing, launchChromium } from '../helpers/browser.js';
 import { removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { freePort } from '../helpers/wait.js';
 
 /** A fast ticker, so a restart or a disconnect always misses a few quotes. */
 const TICK = ['--demo-interval', '40ms'];
 
 interface DemoWindow {
   tidings: { seen: { chat: number[]; ticker: number[] }; caughtUp: Array<{ topic: string; n: number }> };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function seen(page: Page, topic: 'chat' | 'ticker'): Promise<number[]> {
@@ -67,7 +58,7 @@ if (missing) {
     error.stack = missing;
     throw error;
   });
-} else describe('demo page in Chromium', () => {
+} else describe('demo page in Chromium', { timeout: 180_000 }, () => {
   let browser: Browser;
   const hubs: HubProcess[] = [];
   const dirs: string[] = [];
@@ -203,13 +194,24 @@ if (missing) {
     await page.goto(`${h.httpUrl}/healthz`); // any page of the hub's origin, for '/tidings.min.js'
     await page.setContent(`<!doctype html><title>chat</title><body>${snippet}</body>`);
     await page.waitForFunction(() => document.title === 'chat (connected)', null, { timeout: 10_000 });
+    // The page subscribes live just after it connects: publish until it shows one, then the rest follow in order.
     const c = await RawClient.connect(h.url);
     try {
-      await c.request({ op: 'publish', topic: 'chat.lobby', data: { name: 'ann', text: 'hello, page' } });
+      for (let n = 1; n <= 50 && !(await page.evaluate(() => document.body.innerText.includes('ann: hello'))); n++) {
+        await c.request({ op: 'publish', topic: 'chat.lobby', data: { name: 'ann', text: `hello ${n}` } });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await c.request({ op: 'publish', topic: 'chat.lobby', data: { name: 'ann', text: 'last one' } });
     } finally {
       c.terminate();
     }
-    await page.waitForFunction(() => document.body.innerText.includes('ann: hello, page'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.body.innerText.includes('ann: last one'), null, { timeout: 10_000 });
+    const lines = (await page.$$eval('p', (ps) => ps.map((p) => p.textContent))).filter((t) => t?.startsWith('ann: '));
+    const first = Number(/hello (\d+)/.exec(lines[0] ?? '')?.[1]);
+    assert.ok(first >= 1, `the page shows the chat lines: ${JSON.stringify(lines)}`);
+    const expected = [];
+    for (let n = first; n <= first + lines.length - 2; n++) expected.push(`ann: hello ${n}`);
+    assert.deepEqual(lines, [...expected, 'ann: last one'], 'each line once, in order');
   });
 
   it('a reloaded page resumes from the offsets it stored, not from the last 50', async () => {

@@ -1,12 +1,12 @@
 /** The client SDK against the real hub: resume exactly once, publishes stored once, errors, and a clean close. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { MemoryOffsetStore, TidingsClient, TidingsError, backoffDelay, type Message, type StateChange } from '../../client/index.js';
 import { removeDir, startHub, tempDir, type HubProcess } from '../helpers/hub-process.js';
+import { freePort, until } from '../helpers/wait.js';
 
 const FAST = { initialMs: 50, maxMs: 300, factor: 2 };
 
@@ -14,26 +14,7 @@ function client(url: string, extra: ConstructorParameters<typeof TidingsClient>[
   return new TidingsClient(url, { WebSocket, backoff: FAST, ...extra });
 }
 
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-describe('client SDK', () => {
+describe('client SDK', { timeout: 180_000 }, () => {
   const hubs: HubProcess[] = [];
   const clients: TidingsClient[] = [];
   const track = (c: TidingsClient): TidingsClient => (clients.push(c), c);
@@ -88,6 +69,16 @@ describe('client SDK', () => {
     assert.equal(await codeOf(c.publish('a..b', 1)), 'invalid_topic');
     assert.equal(await codeOf(c.publish('sdk.big', 'x'.repeat(2000))), 'too_large');
     assert.throws(() => c.subscribe('chat.*', undefined, { from: 'earliest' }), (e: unknown) => e instanceof TidingsError && e.code === 'bad_request');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.equal(await codeOf(c.publish('sdk.bad', circular)), 'bad_request');
+    assert.equal(await codeOf(c.publish('sdk.bad', 10n)), 'bad_request');
+    assert.equal(await codeOf(c.publish('sdk.bad', undefined)), 'bad_request');
+    assert.equal(await codeOf(c.publish('sdk.bad', 1, { key: 'k'.repeat(129) })), 'bad_request');
+    assert.equal(await codeOf(c.publish('sdk.bad', 1, { key: '' })), 'bad_request');
+    // One key twice while the first waits: one publish, one answer for both.
+    const [first, again] = await Promise.all([c.publish('sdk.key', 'a', { key: 'same' }), c.publish('sdk.key', 'a', { key: 'same' })]);
+    assert.deepEqual(again, first);
     const queued = track(client(hub.url, { autoConnect: false, maxQueuedPublishes: 2 }));
     void queued.publish('sdk.q', 1).catch(() => {});
     void queued.publish('sdk.q', 2).catch(() => {});
@@ -150,6 +141,35 @@ describe('client SDK', () => {
     assert.deepEqual([...received.map((m) => m.data)].sort((x, y) => x - y), Array.from({ length: total }, (_, i) => i + 1), 'each publish stored once');
   });
 
+  it('a replay that arrives in the same tick as its subscribe reply is seen once, across disconnect() and connect()', async () => {
+    const hub = hubs[0]!;
+    const pub = track(client(hub.url));
+    for (let n = 1; n <= 20; n++) await pub.publish('sdk.sametick', n);
+    const c = track(client(hub.url));
+    const seen: number[] = [];
+    const sub = c.subscribe<number>('sdk.sametick', (m) => seen.push(m.offset), { from: 'earliest' });
+    await until(() => seen.length === 20, 'the replay');
+    assert.equal(sub.position?.offset, 20, 'the position is the last message seen');
+    c.disconnect();
+    await pub.publish('sdk.sametick', 21);
+    c.connect();
+    await until(() => seen.length >= 21, 'the message published while away');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(seen, Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it('client.unsubscribe(sub) ends the subscription and its for await', async () => {
+    const c = track(client(hubs[0]!.url));
+    const sub = c.subscribe('sdk.unsub');
+    const loop = (async () => {
+      for await (const _ of sub) void _;
+      return 'ended';
+    })();
+    await c.unsubscribe(sub as never);
+    assert.equal(sub.active, false);
+    assert.equal(await loop, 'ended');
+  });
+
   it('tells the application when a topic was reset (memory storage restarted) and resumes from the new log', async () => {
     const port = await freePort();
     const args = ['--port', String(port), '--storage', 'memory'];
@@ -172,6 +192,20 @@ describe('client SDK', () => {
     await pub.publish('sdk.reset', 100);
     await until(() => seen.length === 4, 'the message published after the restart');
     assert.deepEqual(seen, [1, 2, 3, 100]);
+    // Again, with the new log holding messages before the subscriber is back: all of it comes, once, after the reset.
+    c.disconnect();
+    await hub.kill9();
+    hub = await startHub({ transport: 'ws', args, dataDir: hub.dataDir });
+    hubs.push(hub);
+    await until(() => pub.state === 'connected', 'publisher back again');
+    for (const n of [200, 201, 202, 203, 204]) await pub.publish('sdk.reset', n);
+    const order: string[] = [];
+    sub.on('reset', () => order.push('reset'));
+    sub.on('message', (m) => order.push(String(m.data)));
+    c.connect();
+    await until(() => seen.length === 9, 'the five messages of the new log');
+    assert.deepEqual(seen, [1, 2, 3, 100, 200, 201, 202, 203, 204]);
+    assert.deepEqual(order, ['reset', '200', '201', '202', '203', '204'], 'reset comes before the messages of the new log');
   });
 
   it('reconnects when the hub goes silent for twice the heartbeat', async () => {
