@@ -9,7 +9,7 @@ import { isErrorCode, TidingsError, type WireError } from '../shared/errors.js';
 import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
-import type { OffsetStore } from './offset-store.js';
+import { MemoryOffsetStore, type OffsetStore } from './offset-store.js';
 import { PublishQueue, type PublishResult } from './publisher.js';
 import { OPEN, type SocketFactory, type SocketLike } from './socket.js';
 import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
@@ -36,7 +36,7 @@ export interface ClientOptions {
   /** Called after the hub closed with 4001 (token expired), before reconnecting. */
   refreshToken?: () => Promise<string>;
   backoff?: Partial<BackoffOptions>;
-  /** Keeps each topic's position; `from: 'resume'` starts from it. */
+  /** Keeps each topic's position; `from: 'resume'` starts from it (default: in memory, for this client's life). */
   offsetStore?: OffsetStore;
   /** Publishes that may wait for a connection or a reply (default 1000). */
   maxQueuedPublishes?: number;
@@ -62,6 +62,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   readonly #backoff: BackoffOptions;
   readonly #subs = new Map<string, Subscription<never>>();
   readonly #publishes: PublishQueue;
+  readonly #offsets: OffsetStore;
   readonly #waiters = new Map<number, Waiter>();
   /** Request id → publish key, for the current connection. */
   readonly #publishIds = new Map<number, string>();
@@ -94,6 +95,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.#publishes = new PublishQueue(opts.maxQueuedPublishes ?? 1000);
     this.#token = opts.token;
+    this.#offsets = opts.offsetStore ?? new MemoryOffsetStore();
     // Deferred so listeners added right after construction see the first transition;
     // a disconnect() or close() before then wins.
     if (opts.autoConnect ?? true) queueMicrotask(() => this.#generation === 0 && this.connect());
@@ -291,7 +293,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     if (!check.ok) throw new TidingsError('invalid_topic', check.reason);
     if (wildcard && options.from && options.from !== 'live') throw new TidingsError('bad_request', 'a wildcard subscription is live only');
     if (this.#subs.has(topic)) throw new TidingsError('already_subscribed', `already subscribed to ${topic}`);
-    const sub = new Subscription<T>(this, topic, wildcard, options.from ?? 'live', this.#opts.offsetStore);
+    const sub = new Subscription<T>(this, topic, wildcard, options.from ?? 'live', this.#offsets);
     if (onMessage) sub.on('message', onMessage);
     this.#subs.set(topic, sub as unknown as Subscription<never>);
     if (this.state === 'connected') this.#sendSubscribe(sub as unknown as Subscription<never>);

@@ -158,6 +158,20 @@ describe('client SDK', { timeout: 180_000 }, () => {
     assert.deepEqual(seen, Array.from({ length: 21 }, (_, i) => i + 1));
   });
 
+  it('keeps positions in memory by default: subscribing again with resume continues after the last message seen', async () => {
+    const c = track(client(hubs[0]!.url));
+    const seen: number[] = [];
+    const first = c.subscribe<number>('sdk.default-store', (m) => seen.push(m.data), { from: 'earliest' });
+    await new Promise((r) => first.on('subscribed', r));
+    for (const n of [1, 2, 3]) await c.publish('sdk.default-store', n);
+    await until(() => seen.length === 3, 'three messages');
+    await first.unsubscribe();
+    for (const n of [4, 5]) await c.publish('sdk.default-store', n);
+    c.subscribe<number>('sdk.default-store', (m) => seen.push(m.data), { from: 'resume' });
+    await until(() => seen.length === 5, 'the two published in between');
+    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+  });
+
   it('client.unsubscribe(sub) ends the subscription and its for await', async () => {
     const c = track(client(hubs[0]!.url));
     const sub = c.subscribe('sdk.unsub');
