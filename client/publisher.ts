@@ -14,6 +14,8 @@ export interface PublishResult {
 }
 
 interface Pending {
+  /** Topic and key: the hub dedupes keys per topic. */
+  id: string;
   topic: string;
   /** The data as JSON text. */
   data: string;
@@ -42,25 +44,26 @@ export class PublishQueue {
 
   /**
    * Adds a publish; rejects at once when the queue is full. A key already
-   * waiting gets that publish's promise (`added: false`), as the hub would
-   * answer it with the first one's offset.
+   * waiting on the same topic gets that publish's promise (`added: false`),
+   * as the hub would answer it with the first one's offset.
    */
-  add(topic: string, data: string, key: string | undefined): { key: string; done: Promise<PublishResult>; added: boolean } {
+  add(topic: string, data: string, key: string | undefined): { id: string; done: Promise<PublishResult>; added: boolean } {
     const k = key ?? `${this.#keyPrefix}-${(++this.#seq).toString(36)}`;
-    const waiting = this.#pending.get(k);
-    if (waiting) return { key: k, done: waiting.done, added: false };
+    const id = `${topic} ${k}`; // a topic has no space
+    const waiting = this.#pending.get(id);
+    if (waiting) return { id, done: waiting.done, added: false };
     if (this.#pending.size >= this.#limit) {
       const full = new TidingsError('unavailable', `the publish queue is full (${this.#limit} waiting); wait for the connection or raise maxQueuedPublishes`);
-      return { key: k, done: Promise.reject(full), added: false };
+      return { id, done: Promise.reject(full), added: false };
     }
     let settle!: Pick<Pending, 'resolve' | 'reject'>;
     const done = new Promise<PublishResult>((resolve, reject) => (settle = { resolve, reject }));
-    this.#pending.set(k, { topic, data, key: k, done, ...settle });
-    return { key: k, done, added: true };
+    this.#pending.set(id, { id, topic, data, key: k, done, ...settle });
+    return { id, done, added: true };
   }
 
-  get(key: string): Pending | undefined {
-    return this.#pending.get(key);
+  get(id: string): Pending | undefined {
+    return this.#pending.get(id);
   }
 
   /** Every publish still waiting, in publish order. */
@@ -68,15 +71,15 @@ export class PublishQueue {
     return [...this.#pending.values()];
   }
 
-  settle(key: string, outcome: PublishResult | TidingsError): void {
-    const p = this.#pending.get(key);
+  settle(id: string, outcome: PublishResult | TidingsError): void {
+    const p = this.#pending.get(id);
     if (!p) return;
-    this.#pending.delete(key);
+    this.#pending.delete(id);
     if (outcome instanceof TidingsError) p.reject(outcome);
     else p.resolve(outcome);
   }
 
   rejectAll(error: TidingsError): void {
-    for (const key of [...this.#pending.keys()]) this.settle(key, error);
+    for (const id of [...this.#pending.keys()]) this.settle(id, error);
   }
 }

@@ -64,7 +64,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   readonly #publishes: PublishQueue;
   readonly #offsets: OffsetStore;
   readonly #waiters = new Map<number, Waiter>();
-  /** Request id → publish key, for the current connection. */
+  /** Request id → publish (topic and key), for the current connection. */
   readonly #publishIds = new Map<number, string>();
   #socket: SocketLike | undefined;
   #nextId = 1;
@@ -105,6 +105,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   connect(): void {
     if (this.state !== 'disconnected' || this.#reconnectTimer) return;
     this.#generation++;
+    this.#attempt = 0;
     this.#closed = false;
     this.#ended = false;
     this.#stopped = undefined;
@@ -163,7 +164,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#startHeartbeat();
     this.#setState('connected', 'hello answered');
     for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
-    for (const p of this.#publishes.all()) this.#sendPublish(p.key);
+    for (const p of this.#publishes.all()) this.#sendPublish(p.id);
   }
 
   #startHeartbeat(): void {
@@ -207,10 +208,10 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   #onReply(frame: Record<string, unknown>): void {
     const id = frame.id as number;
-    const key = this.#publishIds.get(id);
-    if (key !== undefined) {
+    const publish = this.#publishIds.get(id);
+    if (publish !== undefined) {
       this.#publishIds.delete(id);
-      this.#publishes.settle(key, frame.error ? toError(frame.error) : {
+      this.#publishes.settle(publish, frame.error ? toError(frame.error) : {
         topic: String(frame.topic), offset: Number(frame.offset), epoch: String(frame.epoch), duplicate: frame.duplicate === true,
       });
       return;
@@ -288,12 +289,14 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   /** Subscribes to a topic (or a wildcard pattern); messages go to `onMessage` and to `for await`. */
   subscribe<T = unknown>(topic: string, onMessage?: (message: Message<T>) => void, options: { from?: From } = {}): Subscription<T> {
+    if (typeof topic !== 'string') throw new TidingsError('invalid_topic', 'a topic is a string');
+    const from = options?.from ?? 'live';
     const wildcard = isWildcard(topic);
     const check = wildcard ? checkPattern(topic) : checkTopic(topic);
     if (!check.ok) throw new TidingsError('invalid_topic', check.reason);
-    if (wildcard && options.from && options.from !== 'live') throw new TidingsError('bad_request', 'a wildcard subscription is live only');
+    if (wildcard && from !== 'live') throw new TidingsError('bad_request', 'a wildcard subscription is live only');
     if (this.#subs.has(topic)) throw new TidingsError('already_subscribed', `already subscribed to ${topic}`);
-    const sub = new Subscription<T>(this, topic, wildcard, options.from ?? 'live', this.#offsets);
+    const sub = new Subscription<T>(this, topic, wildcard, from, this.#offsets);
     if (onMessage) sub.on('message', onMessage);
     this.#subs.set(topic, sub as unknown as Subscription<never>);
     if (this.state === 'connected') this.#sendSubscribe(sub as unknown as Subscription<never>);
@@ -335,11 +338,12 @@ export class TidingsClient extends Emitter<ClientEvents> {
     const checked = this.#check(topic, data);
     if (checked instanceof TidingsError) return Promise.reject(checked);
     if (this.#stopped) return Promise.reject(this.#stopped);
-    if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length < 1 || options.key.length > MAX_KEY_CHARS)) {
+    const key = options?.key;
+    if (key !== undefined && (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_CHARS)) {
       return Promise.reject(new TidingsError('bad_request', `key must be a string of 1 to ${MAX_KEY_CHARS} characters`));
     }
-    const { key, done, added } = this.#publishes.add(topic, checked, options.key);
-    if (added && this.state === 'connected') this.#sendPublish(key);
+    const { id, done, added } = this.#publishes.add(topic, checked, options?.key);
+    if (added && this.state === 'connected') this.#sendPublish(id);
     return done;
   }
 
@@ -353,6 +357,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   /** The data as JSON text, or why the publish is refused before it is sent. */
   #check(topic: string, data: unknown): string | TidingsError {
+    if (typeof topic !== 'string') return new TidingsError('invalid_topic', 'a topic is a string');
     const check = checkTopic(topic);
     if (!check.ok) return new TidingsError('invalid_topic', check.reason);
     if (this.#ended) return new TidingsError('unavailable', 'the client is closed');
@@ -368,11 +373,11 @@ export class TidingsClient extends Emitter<ClientEvents> {
     return text;
   }
 
-  #sendPublish(key: string): void {
-    const p = this.#publishes.get(key);
+  #sendPublish(publish: string): void {
+    const p = this.#publishes.get(publish);
     if (!p) return;
     const id = this.#nextId++;
-    this.#publishIds.set(id, key);
+    this.#publishIds.set(id, publish);
     const socket = this.#socket;
     if (socket?.readyState === OPEN) {
       socket.send(`{"op":"publish","id":${id},"topic":${JSON.stringify(p.topic)},"data":${p.data},"key":${JSON.stringify(p.key)}}`);

@@ -3,7 +3,7 @@
  * as `Connection`s and storage only as a `LogStore`; main.ts picks both.
  */
 import type { Logger } from 'pino';
-import { CLOSE } from '../../shared/errors.js';
+import { CLOSE, TidingsError } from '../../shared/errors.js';
 import type { Request } from '../../shared/protocol.js';
 import type { Connection, ConnectionEvents, ConnectionHandler, UpgradeInfo } from '../transport/connection.js';
 import type { AppendInput, AppendResult, LogStore } from '../store/log-store.js';
@@ -128,6 +128,7 @@ export class Hub implements ConnectionHandler {
    * `topic` must be valid and `input.data` within the payload limit.
    */
   append(topicName: string, input: AppendInput): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new TidingsError('unavailable', 'the server is shutting down'));
     const topic = this.topicState(topicName);
     topic.inflight++;
     return this.store.append(topicName, input).then(

@@ -79,6 +79,12 @@ describe('client SDK', { timeout: 180_000 }, () => {
     // One key twice while the first waits: one publish, one answer for both.
     const [first, again] = await Promise.all([c.publish('sdk.key', 'a', { key: 'same' }), c.publish('sdk.key', 'a', { key: 'same' })]);
     assert.deepEqual(again, first);
+    // The hub dedupes keys per topic: the same key on another topic is another publish.
+    const other = await c.publish('sdk.key2', 'b', { key: 'same' });
+    assert.equal(other.topic, 'sdk.key2');
+    assert.equal(other.duplicate, false);
+    assert.equal(await codeOf(c.publish(42 as unknown as string, 1)), 'invalid_topic');
+    assert.throws(() => c.subscribe(42 as unknown as string), (e: unknown) => e instanceof TidingsError && e.code === 'invalid_topic');
     const queued = track(client(hub.url, { autoConnect: false, maxQueuedPublishes: 2 }));
     void queued.publish('sdk.q', 1).catch(() => {});
     void queued.publish('sdk.q', 2).catch(() => {});

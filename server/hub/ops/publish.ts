@@ -8,7 +8,6 @@ import type { Session } from '../session.js';
 export function publish(hub: Hub, session: Session, req: PublishRequest): void {
   const check = checkTopic(req.topic);
   if (!check.ok) return session.fail(req.id, { code: 'invalid_topic', message: check.reason });
-  if (hub.closing) return session.fail(req.id, { code: 'unavailable', message: 'the server is shutting down' });
   const data = JSON.stringify(req.data);
   const bytes = Buffer.byteLength(data);
   if (bytes > hub.opts.maxPayloadBytes) {
