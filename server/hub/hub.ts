@@ -182,7 +182,7 @@ export class Hub implements ConnectionHandler {
     for (const session of this.sessions) {
       if (session.closed) continue;
       const silentFor = now - session.lastReceivedAt;
-      if (silentFor >= 2 * beat) {
+      if (silentFor >= 2 * beat && !session.conn.listenOnly) {
         session.close(CLOSE.POLICY, 'heartbeat timeout: nothing heard for 2 x heartbeat');
       } else if (now - session.lastSentAt >= beat || (silentFor >= beat && session.pingedAt < session.lastReceivedAt)) {
         session.pingedAt = now;

@@ -4,6 +4,8 @@
  */
 
 export type TransportName = 'uws' | 'ws';
+/** What carries a connection: a WebSocket engine, or Server-Sent Events over HTTP. */
+export type ConnectionKind = TransportName | 'sse';
 
 /**
  * A text frame: a string, or its UTF-8 bytes when one frame goes to many
@@ -15,7 +17,12 @@ export type TextFrame = string | Buffer;
 export type SendResult = 'ok' | 'backpressure' | 'dropped';
 
 export interface Connection {
-  readonly transport: TransportName;
+  readonly transport: ConnectionKind;
+  /**
+   * The peer sends nothing (SSE): it gets pings but is never closed for silence;
+   * a dead reader shows as backpressure instead.
+   */
+  readonly listenOnly?: boolean;
   readonly remoteAddress: string;
   /** Bytes accepted by `send` but not yet written to the socket. */
   readonly bufferedBytes: number;
