@@ -4,7 +4,7 @@ import { CLOSE } from '../shared/errors.js';
 import type { Settings } from './config.js';
 import { Hub } from './hub/hub.js';
 import { startTicker } from './demo/ticker.js';
-import { createHttpHandler, type Readiness } from './http/routes.js';
+import { createHttpHandler, type MetricsSource, type Readiness } from './http/routes.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { LmdbLogStore } from './store/lmdb-log-store.js';
 import { MemoryLogStore } from './store/memory-log-store.js';
@@ -28,6 +28,7 @@ export interface Running {
 export async function serve(settings: Settings, log: Logger): Promise<Running> {
   let readiness: Readiness = 'starting';
   let hub: Hub | undefined;
+  let metrics: MetricsSource | undefined;
   const policyFor = createPolicyResolver(settings);
   let lock: DataDirLock | undefined;
   if (usesDisk(settings)) lock = lockDataDir(settings.data);
@@ -53,7 +54,14 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     port: settings.port,
     maxFrameBytes: settings.maxPayload + FRAME_OVERHEAD_BYTES,
     handler,
-    http: createHttpHandler(() => readiness, { demo: settings.demo }),
+    http: createHttpHandler({
+      readiness: () => readiness,
+      hub: () => hub,
+      metrics: () => metrics,
+      maxBodyBytes: settings.maxPayload + FRAME_OVERHEAD_BYTES,
+      demo: settings.demo,
+      log: log.child({ component: 'http' }),
+    }),
   }, log);
   let port: number;
   try {

@@ -1,37 +1,112 @@
-/** Plain HTTP on the hub's port: health, readiness (PROTOCOL.md §9), the browser client and the demo page. */
+/**
+ * The HTTP route table, one for both engines (PROTOCOL.md §9): the topic API,
+ * Server-Sent Events, health, readiness, metrics, the browser client and the demo page.
+ */
 import { readFileSync } from 'node:fs';
+import FindMyWay from 'find-my-way';
+import type { Logger } from 'pino';
 import { DEMO_PAGE } from '../demo/page.js';
-import type { HttpHandler, HttpResponse } from '../transport/connection.js';
+import type { Hub } from '../hub/hub.js';
+import type { HttpExchange, HttpHandler } from '../transport/connection.js';
+import { historyRoute, publishRoute, topicsRoute } from './api.js';
+import { sendError, sendJson } from './reply.js';
+import { eventsRoute } from './sse.js';
 
 export type Readiness = 'starting' | 'ready' | 'stopping';
 
+/** What `/metrics` serves (server/metrics.ts). */
+export interface MetricsSource {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+export interface HttpDeps {
+  readiness(): Readiness;
+  /** Undefined until the store is open. */
+  hub(): Hub | undefined;
+  metrics(): MetricsSource | undefined;
+  /** Largest request body read (a publish's JSON). */
+  maxBodyBytes: number;
+  demo: boolean;
+  log: Logger;
+}
+
+type Params = Record<string, string | undefined>;
+type Route = (ex: HttpExchange, params: Params) => void | Promise<void>;
+
 const BUNDLE = new URL('../../browser/tidings.min.js', import.meta.url);
+const HTML = { 'content-type': 'text/html; charset=utf-8' };
+const JS = { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' };
 
 /** The browser client, read once; a build without it says how to make it. */
-function loadBundle(): HttpResponse {
+function loadBundle(): Buffer | undefined {
   try {
-    return { status: 200, contentType: 'text/javascript; charset=utf-8', body: readFileSync(BUNDLE) };
+    return readFileSync(BUNDLE);
   } catch {
-    return { status: 503, body: { error: { code: 'unavailable', message: 'the browser client is not built: run npm run build' } } };
+    return undefined;
   }
 }
 
-export function createHttpHandler(readiness: () => Readiness, opts: { demo: boolean } = { demo: false }): HttpHandler {
-  // Served always, as Socket.IO serves its client: a page on this hub needs nothing else.
+export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const bundle = loadBundle();
-  return (req) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return { status: 405, body: { error: { code: 'bad_request', message: `${req.method} is not allowed here` } } };
-    }
-    if (req.path === '/healthz') return { status: 200, body: { status: 'ok' } };
-    if (req.path === '/readyz') {
-      const state = readiness();
-      return { status: state === 'ready' ? 200 : 503, body: { status: state } };
-    }
-    if (opts.demo && (req.path === '/' || req.path === '/index.html')) {
-      return { status: 200, contentType: 'text/html; charset=utf-8', body: DEMO_PAGE };
-    }
-    if (req.path === '/tidings.min.js') return bundle;
-    return { status: 404, body: { error: { code: 'bad_request', message: `no route for ${req.path.slice(0, 200)}` } } };
+  const router = FindMyWay<never>({ ignoreTrailingSlash: true, maxParamLength: 1024 });
+  const routes = new Map<unknown, Route>();
+  const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
+    const handler = (): void => {};
+    routes.set(handler, route);
+    router.on(method, path, handler);
   };
+  /** Routes that need the store open. */
+  const withHub = (route: (hub: Hub, ex: HttpExchange, params: Params) => void | Promise<void>): Route => (ex, params) => {
+    const hub = deps.hub();
+    if (!hub || hub.closing) return sendError(ex, 'unavailable', hub ? 'the hub is shutting down' : 'the hub is starting');
+    return route(hub, ex, params);
+  };
+
+  on('GET', '/healthz', (ex) => sendJson(ex, 200, { status: 'ok' }));
+  on('GET', '/readyz', (ex) => {
+    const state = deps.readiness();
+    sendJson(ex, state === 'ready' ? 200 : 503, { status: state });
+  });
+  on('GET', '/metrics', async (ex) => {
+    const metrics = deps.metrics();
+    if (!metrics) return sendError(ex, 'unavailable', 'metrics are not ready');
+    ex.respond(200, { 'content-type': metrics.contentType }, await metrics.render());
+  });
+  on('POST', '/v1/topics/:topic/messages', withHub((hub, ex, p) => publishRoute(hub, ex, p.topic, deps.maxBodyBytes)));
+  on('GET', '/v1/topics/:topic/messages', withHub((hub, ex, p) => historyRoute(hub, ex, p.topic)));
+  on('GET', '/v1/topics/:topic/events', withHub((hub, ex, p) => eventsRoute(hub, ex, p.topic)));
+  on('GET', '/v1/topics', withHub((hub, ex) => topicsRoute(hub, ex)));
+  // Served always, as Socket.IO serves its client: a page on this hub needs nothing else.
+  on('GET', '/tidings.min.js', (ex) => {
+    if (bundle) ex.respond(200, JS, bundle);
+    else sendError(ex, 'unavailable', 'the browser client is not built: run npm run build');
+  });
+  if (deps.demo) {
+    on('GET', '/', (ex) => ex.respond(200, HTML, DEMO_PAGE));
+    on('GET', '/index.html', (ex) => ex.respond(200, HTML, DEMO_PAGE));
+  }
+
+  return (ex) => {
+    const method = ex.method === 'HEAD' ? 'GET' : ex.method;
+    const found = method === 'GET' || method === 'POST' ? router.find(method, ex.path) : null;
+    const route = found ? routes.get(found.handler) : undefined;
+    if (!route) {
+      const other = router.find('GET', ex.path) ?? router.find('POST', ex.path);
+      if (other) return sendError(ex, 'bad_request', `${ex.method} is not allowed on ${ex.path.slice(0, 200)}`, 405);
+      return sendError(ex, 'bad_request', `no route for ${ex.path.slice(0, 200)}`, 404);
+    }
+    let outcome;
+    try {
+      outcome = route(ex, found!.params as Params);
+    } catch (error) {
+      return failed(deps.log, ex, error);
+    }
+    if (outcome) outcome.catch((error: unknown) => failed(deps.log, ex, error));
+  };
+}
+
+function failed(log: Logger, ex: HttpExchange, error: unknown): void {
+  log.error({ err: error, method: ex.method, path: ex.path }, 'HTTP request failed');
+  sendError(ex, 'internal', 'internal error');
 }

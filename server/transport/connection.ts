@@ -53,27 +53,47 @@ export interface ConnectionHandler {
   onOpen(conn: Connection, info: UpgradeInfo): ConnectionEvents;
 }
 
-export interface HttpRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
+/**
+ * One plain HTTP request and its answer, the same on both engines. The request
+ * line and headers are read up front; the body only when asked for, with a limit.
+ */
+export interface HttpExchange {
+  readonly method: string;
+  /** Still percent-encoded, without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly remoteAddress: string;
+  /** A header by lowercase name. */
+  header(name: string): string | undefined;
+  /**
+   * The whole body, or `undefined` as soon as it passes `limit` bytes: the rest
+   * is not read, and the connection is closed after the answer.
+   */
+  readBody(limit: number): Promise<Buffer | undefined>;
+  /** Answers at once; ignored once the client is gone. */
+  respond(status: number, headers: Record<string, string>, body: string | Buffer): void;
+  /** Starts an answer whose body is written over time (Server-Sent Events). */
+  stream(status: number, headers: Record<string, string>): HttpStream;
+  /** Set once the client went away before the answer was complete. */
+  readonly aborted: boolean;
 }
 
-export interface HttpResponse {
-  status: number;
-  /** JSON, unless `contentType` is given: then the text or bytes as they are. */
-  body: unknown;
-  contentType?: string;
+export interface HttpStream {
+  /** False when the bytes were queued rather than written: wait for `onDrain`. */
+  write(chunk: string): boolean;
+  /** Bytes written but not yet taken by the socket. */
+  readonly bufferedBytes: number;
+  /** Ends the body; the client sees a clean end of stream. */
+  end(): void;
+  /** Drops the connection at once. */
+  destroy(): void;
+  onDrain: (() => void) | undefined;
+  /** The client went away, or `end`/`destroy` was called. Called once. */
+  onClose: (() => void) | undefined;
 }
 
-/** The bytes and content type a transport writes for a response. */
-export function encodeHttpBody(out: HttpResponse): { type: string; body: string | Buffer } {
-  if (out.contentType && (typeof out.body === 'string' || Buffer.isBuffer(out.body))) return { type: out.contentType, body: out.body };
-  return { type: 'application/json', body: JSON.stringify(out.body) };
-}
-
-/** Plain HTTP requests on the hub's port (health checks now, the §9 API later). */
-export type HttpHandler = (req: HttpRequest) => HttpResponse;
+/** Plain HTTP on the hub's port: the API of PROTOCOL.md §9, health, metrics, the demo. */
+export type HttpHandler = (exchange: HttpExchange) => void;
 
 export interface TransportOptions {
   host: string;

@@ -4,8 +4,9 @@
  */
 import type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from './load-uws.js';
+import { UwsExchange } from './uws-http.js';
 import {
-  WS_PATH, encodeHttpBody, type Connection, type ConnectionEvents, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
+  WS_PATH, type Connection, type ConnectionEvents, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
 
 /**
@@ -134,17 +135,7 @@ export class UwsTransport implements TransportServer {
   }
 
   #http(res: UwsResponse, req: UwsRequest): void {
-    const out = this.#opts.http({
-      method: req.getMethod().toUpperCase(),
-      path: req.getUrl(),
-      query: new URLSearchParams(req.getQuery() ?? ''),
-    });
-    const { type, body } = encodeHttpBody(out);
-    res.cork(() => {
-      res.writeStatus(`${out.status} ${out.status < 400 ? 'OK' : 'Error'}`);
-      res.writeHeader('content-type', type);
-      res.end(body);
-    });
+    this.#opts.http(new UwsExchange(res, req, this.#opts.maxFrameBytes));
   }
 
   listen(): Promise<number> {

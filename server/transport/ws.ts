@@ -1,9 +1,10 @@
 /** The `ws` adapter: Node's http server plus `ws` in noServer mode on /ws. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { NodeExchange } from './node-http.js';
 import {
-  WS_PATH, encodeHttpBody, type Connection, type HttpHandler, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
+  WS_PATH, type Connection, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
 
 /** Bytes are sent as a text frame too: they are a frame's UTF-8, encoded once for many receivers. */
@@ -58,7 +59,7 @@ export class WsTransport implements TransportServer {
   constructor(opts: TransportOptions) {
     this.#opts = opts;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false });
-    this.#http = createServer((req, res) => answerHttp(opts.http, req, res));
+    this.#http = createServer((req, res) => opts.http(new NodeExchange(req, res)));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
   }
 
@@ -103,13 +104,4 @@ export class WsTransport implements TransportServer {
     this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }
-}
-
-function answerHttp(handler: HttpHandler, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const out = handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
-  const { type, body } = encodeHttpBody(out);
-  res.writeHead(out.status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
-  res.end(req.method === 'HEAD' ? undefined : body);
-  req.resume();
 }

@@ -1,0 +1,95 @@
+/**
+ * Server-Sent Events (PROTOCOL.md §9): one topic as an event stream. The stream
+ * is a hub connection like any WebSocket, subscribed once and never read from,
+ * so it gets the same replay-then-live hand-over (no gap, no duplicate), the
+ * same slow-consumer close and the same pings, here as comment lines.
+ */
+import type { Hub } from '../hub/hub.js';
+import type { Connection, HttpExchange, HttpStream, SendResult, TextFrame } from '../transport/connection.js';
+import { countParam } from './api.js';
+import { sendError } from './reply.js';
+import { checkTopic } from '../../shared/topics.js';
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  // Proxies such as nginx must not hold events back.
+  'x-accel-buffering': 'no',
+};
+/** How soon an EventSource reconnects after the stream ends (ms). */
+const RETRY_MS = 1000;
+const OFFSET = /"offset":(\d+)/;
+
+class SseConnection implements Connection {
+  readonly transport = 'sse' as const;
+  readonly listenOnly = true;
+  readonly remoteAddress: string;
+  readonly #stream: HttpStream;
+  #closed = false;
+
+  constructor(stream: HttpStream, remoteAddress: string) {
+    this.#stream = stream;
+    this.remoteAddress = remoteAddress;
+  }
+
+  get bufferedBytes(): number {
+    return this.#stream.bufferedBytes;
+  }
+
+  /** Turns the hub's frames into events: messages (id = offset), the subscribe answer, errors, pings. */
+  send(frame: TextFrame): SendResult {
+    if (this.#closed) return 'dropped';
+    const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+    let chunk: string;
+    if (text.startsWith('{"op":"message"')) chunk = `id: ${OFFSET.exec(text)?.[1] ?? ''}\nevent: message\ndata: ${text}\n\n`;
+    else if (text.startsWith('{"op":"ping"')) chunk = ': ping\n\n';
+    else if (text.startsWith('{"op":"reply"') && !text.includes('"error":')) chunk = `event: subscribed\ndata: ${text}\n\n`;
+    else if (text.startsWith('{"op":"reply"') || text.startsWith('{"op":"error"')) chunk = `event: error\ndata: ${text}\n\n`;
+    else return 'ok';
+    return this.#stream.write(chunk) ? 'ok' : 'backpressure';
+  }
+
+  cork(fn: () => void): void {
+    fn();
+  }
+
+  /** Says why in a last event, then ends the stream; an EventSource reconnects and resumes. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#stream.write(`event: close\ndata: ${JSON.stringify({ code, reason })}\n\n`);
+    this.#closed = true;
+    this.#stream.end();
+  }
+
+  terminate(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stream.destroy();
+  }
+}
+
+export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined): void {
+  const topic = rawTopic ?? '';
+  const check = checkTopic(topic);
+  if (!check.ok) return sendError(ex, 'invalid_topic', check.reason);
+  // Last-Event-ID is how a browser's EventSource resumes; ?after= is for everyone else.
+  const lastEventId = ex.header('last-event-id');
+  let after: number | undefined;
+  if (lastEventId !== undefined && lastEventId !== '') {
+    after = /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined;
+    if (after === undefined || !Number.isSafeInteger(after)) return sendError(ex, 'bad_request', 'Last-Event-ID must be an offset');
+  } else if (ex.query.has('after')) {
+    after = countParam(ex, 'after', 0);
+    if (after === undefined) return;
+  }
+  const stream = ex.stream(200, SSE_HEADERS);
+  stream.write(`retry: ${RETRY_MS}\n\n`);
+  const conn = new SseConnection(stream, ex.remoteAddress);
+  const events = hub.onOpen(conn, { url: ex.path, query: ex.query, headers: {} });
+  stream.onDrain = () => events.onDrain();
+  stream.onClose = () => {
+    conn.terminate();
+    events.onClose(1001, 'event stream closed');
+  };
+  events.onText(JSON.stringify({ op: 'subscribe', id: 1, topic, ...(after === undefined ? {} : { from: { after } }) }));
+}
