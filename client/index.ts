@@ -2,7 +2,8 @@
  * `tidings/client`: the Tidings client for browsers and Node, with no runtime
  * dependencies and no Node modules (Node users pass `ws` as `WebSocket`).
  */
-export { TidingsClient, type ClientEvents, type ClientOptions, type ConnectionState, type StateChange } from './tidings-client.js';
+export { TidingsClient, type ClientEvents, type ClientOptions, type ConnectionState, type StateChange, type TransportChoice } from './tidings-client.js';
+export type { EventSourceFactory, EventSourceLike } from './sse-socket.js';
 export { Subscription, type From, type Message, type SubscribedInfo, type SubscriptionEvents } from './subscription.js';
 export type { PublishResult } from './publisher.js';
 export { MemoryOffsetStore, WebStorageOffsetStore, type KeyValueStorage, type OffsetStore, type Position } from './offset-store.js';

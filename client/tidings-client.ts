@@ -12,6 +12,7 @@ import { Emitter } from './emitter.js';
 import { MemoryOffsetStore, type OffsetStore } from './offset-store.js';
 import { PublishQueue, type PublishResult } from './publisher.js';
 import { OPEN, type SocketFactory, type SocketLike } from './socket.js';
+import { sseSocketClass, type EventSourceFactory } from './sse-socket.js';
 import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
@@ -28,9 +29,16 @@ export interface ClientEvents extends Record<string, unknown> {
   error: TidingsError;
 }
 
+/** `auto`: WebSocket, and Server-Sent Events plus HTTP for an attempt after a WebSocket that never opened. */
+export type TransportChoice = 'auto' | 'websocket' | 'sse';
+
 export interface ClientOptions {
   /** WebSocket constructor; defaults to `globalThis.WebSocket` (Node users pass `ws`). */
   WebSocket?: SocketFactory;
+  /** Default `auto`; `sse` needs an EventSource. */
+  transport?: TransportChoice;
+  /** EventSource constructor for the SSE transport; defaults to `globalThis.EventSource`. */
+  EventSource?: EventSourceFactory;
   /** Sent with `hello`. */
   token?: string;
   /** Called after the hub closed with 4001 (token expired), before reconnecting. */
@@ -58,7 +66,12 @@ export class TidingsClient extends Emitter<ClientEvents> {
   /** Limits the hub announced in its hello reply. */
   limits = { maxPayload: 65_536, maxSubscriptions: 1000 };
   readonly #opts: ClientOptions;
-  readonly #Socket: SocketFactory;
+  readonly #Socket: SocketFactory | undefined;
+  readonly #SseSocket: SocketFactory | undefined;
+  /** The transport of the current or last connection. */
+  transport: 'websocket' | 'sse' = 'websocket';
+  /** The last WebSocket attempt closed before it opened: try SSE next (under `auto`). */
+  #wsFailed = false;
   readonly #backoff: BackoffOptions;
   readonly #subs = new Map<string, Subscription<never>>();
   readonly #publishes: PublishQueue;
@@ -89,9 +102,16 @@ export class TidingsClient extends Emitter<ClientEvents> {
     super();
     this.url = url;
     this.#opts = opts;
-    const Socket = opts.WebSocket ?? (globalThis as { WebSocket?: SocketFactory }).WebSocket;
-    if (!Socket) throw new TypeError('no WebSocket here: pass one as the WebSocket option (in Node: import WebSocket from "ws")');
-    this.#Socket = Socket;
+    const choice = opts.transport ?? 'auto';
+    const g = globalThis as { WebSocket?: SocketFactory; EventSource?: EventSourceFactory; fetch?: Parameters<typeof sseSocketClass>[1] };
+    this.#Socket = choice === 'sse' ? undefined : opts.WebSocket ?? g.WebSocket;
+    const ES = choice === 'websocket' ? undefined : opts.EventSource ?? g.EventSource;
+    this.#SseSocket = ES && g.fetch ? sseSocketClass(ES, g.fetch.bind(globalThis), () => this.#token) : undefined;
+    if (!this.#Socket && !this.#SseSocket) {
+      throw new TypeError(choice === 'sse'
+        ? 'no EventSource here: pass one as the EventSource option'
+        : 'no WebSocket here: pass one as the WebSocket option (in Node: import WebSocket from "ws")');
+    }
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.#publishes = new PublishQueue(opts.maxQueuedPublishes ?? 1000);
     this.#token = opts.token;
@@ -121,19 +141,28 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   #open(): void {
     this.#setState('connecting', this.#attempt === 0 ? 'connect' : `reconnect attempt ${this.#attempt}`);
+    const sse = !this.#Socket || (this.#wsFailed && this.#SseSocket !== undefined);
+    this.transport = sse ? 'sse' : 'websocket';
+    let opened = false;
     let socket: SocketLike;
     try {
-      socket = new this.#Socket(this.url) as SocketLike;
+      socket = new (sse ? this.#SseSocket! : this.#Socket!)(this.url) as SocketLike;
     } catch (error) {
+      this.#wsFailed = !sse;
       this.#onClosed(1006, error instanceof Error ? error.message : String(error));
       return;
     }
     this.#socket = socket;
-    socket.onopen = () => void this.#hello(socket);
+    socket.onopen = () => {
+      opened = true;
+      void this.#hello(socket);
+    };
     socket.onmessage = (event) => {
       if (this.#socket === socket) this.#onFrame(String(event.data));
     };
     socket.onclose = (event) => {
+      // A WebSocket that never opened may be blocked on the way: the next attempt tries SSE.
+      this.#wsFailed = !sse && !opened;
       if (this.#socket === socket) this.#onClosed(event.code, event.reason || 'connection closed');
     };
     socket.onerror = () => {};

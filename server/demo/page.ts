@@ -50,6 +50,7 @@ export const DEMO_PAGE = `<!doctype html>
 <header>
   <h1><span>●</span> Tidings</h1>
   <span id="state" class="disconnected">disconnected</span>
+  <span class="hint" id="transport" title="WebSocket, or Server-Sent Events and HTTP where WebSockets do not get through"></span>
   <span class="spacer"></span>
   <span class="hint" id="caught"></span>
   <button id="toggle" class="ghost">Disconnect</button>
@@ -75,11 +76,14 @@ import { TidingsClient, WebStorageOffsetStore } from '/tidings.min.js';
 const $ = (id) => document.getElementById(id);
 const store = new WebStorageOffsetStore(localStorage, 'tidings-demo:');
 const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
-const hub = new TidingsClient(url, { offsetStore: store });
+// ?transport=sse forces the fallback the client otherwise takes only when WebSockets fail.
+const transport = new URLSearchParams(location.search).get('transport') || 'auto';
+const hub = new TidingsClient(url, { offsetStore: store, transport });
 window.tidings = { hub, seen: { chat: [], ticker: [] }, caughtUp: [] };
 
 hub.on('state', ({ to, reason }) => {
   $('state').textContent = to; $('state').className = to; $('state').title = reason;
+  $('transport').textContent = to === 'connected' ? 'via ' + (hub.transport === 'sse' ? 'Server-Sent Events' : 'WebSocket') : '';
   $('toggle').textContent = to === 'disconnected' && manualOffline ? 'Reconnect' : 'Disconnect';
 });
 let manualOffline = false;

@@ -44,7 +44,13 @@ class SseConnection implements Connection {
     if (text.startsWith('{"op":"message"')) chunk = `id: ${OFFSET.exec(text)?.[1] ?? ''}\nevent: message\ndata: ${text}\n\n`;
     else if (text.startsWith('{"op":"ping"')) chunk = ': ping\n\n';
     else if (text.startsWith('{"op":"reply"') && !text.includes('"error":')) chunk = `event: subscribed\ndata: ${text}\n\n`;
-    else if (text.startsWith('{"op":"reply"') || text.startsWith('{"op":"error"')) chunk = `event: error\ndata: ${text}\n\n`;
+    else if (text.startsWith('{"op":"reply"')) {
+      // The subscription was refused: the stream has nothing more to carry.
+      this.#stream.write(`event: error\ndata: ${text}\n\n`);
+      this.#closed = true;
+      this.#stream.end();
+      return 'ok';
+    } else if (text.startsWith('{"op":"error"')) chunk = `event: error\ndata: ${text}\n\n`;
     else return 'ok';
     return this.#stream.write(chunk) ? 'ok' : 'backpressure';
   }
@@ -72,16 +78,8 @@ export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undef
   const topic = rawTopic ?? '';
   const check = checkTopic(topic);
   if (!check.ok) return sendError(ex, 'invalid_topic', check.reason);
-  // Last-Event-ID is how a browser's EventSource resumes; ?after= is for everyone else.
-  const lastEventId = ex.header('last-event-id');
-  let after: number | undefined;
-  if (lastEventId !== undefined && lastEventId !== '') {
-    after = /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined;
-    if (after === undefined || !Number.isSafeInteger(after)) return sendError(ex, 'bad_request', 'Last-Event-ID must be an offset');
-  } else if (ex.query.has('after')) {
-    after = countParam(ex, 'after', 0);
-    if (after === undefined) return;
-  }
+  const from = fromOf(ex);
+  if (from === null) return;
   const stream = ex.stream(200, SSE_HEADERS);
   stream.write(`retry: ${RETRY_MS}\n\n`);
   const conn = new SseConnection(stream, ex.remoteAddress);
@@ -91,5 +89,34 @@ export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undef
     conn.terminate();
     events.onClose(1001, 'event stream closed');
   };
-  events.onText(JSON.stringify({ op: 'subscribe', id: 1, topic, ...(after === undefined ? {} : { from: { after } }) }));
+  events.onText(JSON.stringify({ op: 'subscribe', id: 1, topic, ...(from && { from }) }));
+}
+
+/**
+ * Where the stream starts, as a subscribe `from` (PROTOCOL.md §3): Last-Event-ID
+ * (how a browser's EventSource resumes) or `?after=`, with `?epoch=` to have a
+ * recreated log reported; `?last=N` and `?earliest` as on the WebSocket; else
+ * live. Null after answering 400.
+ */
+function fromOf(ex: HttpExchange): object | undefined | null {
+  const lastEventId = ex.header('last-event-id');
+  const epoch = ex.query.get('epoch') || undefined;
+  if (lastEventId !== undefined && lastEventId !== '') {
+    const after = /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
+    if (after === undefined) {
+      sendError(ex, 'bad_request', 'Last-Event-ID must be an offset');
+      return null;
+    }
+    return { after, ...(epoch && { epoch }) };
+  }
+  if (ex.query.has('after')) {
+    const after = countParam(ex, 'after', 0);
+    return after === undefined ? null : { after, ...(epoch && { epoch }) };
+  }
+  if (ex.query.has('last')) {
+    const last = countParam(ex, 'last', 0);
+    return last === undefined ? null : { last };
+  }
+  if (ex.query.has('earliest')) return { earliest: true };
+  return undefined;
 }

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { artifactPath, chromiumMissing, launchChromium } from '../helpers/browser.js';
@@ -43,6 +44,30 @@ function assertContiguous(offsets: number[], what: string): void {
   assert.deepEqual(offsets, expected, `${what}: every offset once, in order, no gap`);
 }
 
+/**
+ * A TCP proxy to the hub that passes plain HTTP but drops every WebSocket
+ * upgrade, as some corporate proxies do.
+ */
+function proxyWithoutWebSockets(hubPort: number): Promise<{ port: number; server: Server }> {
+  const server = createServer((client) => {
+    client.once('data', (first) => {
+      if (/^upgrade:\s*websocket/im.test(first.toString('latin1'))) return client.destroy();
+      const upstream = connect(hubPort, '127.0.0.1', () => {
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, server })));
+}
+
+/** Which transport the demo page's client is on. */
+function transportOf(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { tidings: { hub: { transport: string } } }).tidings.hub.transport);
+}
+
 /** The ticker's message list as the page shows it (newest first, last 200). */
 async function shownTickerOffsets(page: Page): Promise<number[]> {
   const texts = await page.$$eval('#ticks .row .off', (cells) => cells.map((c) => c.textContent ?? ''));
@@ -75,14 +100,14 @@ if (missing) {
   });
 
   /** A page in its own context, so each has its own localStorage, as two browsers would. */
-  async function openDemo(url: string): Promise<Page> {
+  async function openDemo(url: string, opts: { webSocketBlocked?: boolean } = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
     contexts.push(context);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      if (m.type() === 'error' && !(opts.webSocketBlocked && /^WebSocket connection to .* failed/.test(m.text()))) errors.push(m.text());
     });
     await page.goto(url);
     await waitForState(page, 'connected');
@@ -181,6 +206,53 @@ if (missing) {
     await waitForTicker(page, offline[offline.length - 1]! + caught.n);
     assertContiguous(await seen(page, 'ticker'), 'ticker across the disconnect');
     assert.match((await page.textContent('#caught')) ?? '', /caught up \d+ (ticker|chat) messages/);
+  });
+
+  it('over Server-Sent Events (?transport=sse): chats with a WebSocket page, and survives kill -9 under the ticker with no gap', async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    let h = await hub('uws', port, dataDir);
+    const sse = await openDemo(`${h.httpUrl}/?transport=sse`);
+    const ws = await openDemo(`${h.httpUrl}/`);
+    assert.equal(await transportOf(sse), 'sse');
+    assert.equal(await transportOf(ws), 'websocket');
+    assert.match((await sse.textContent('#transport')) ?? '', /Server-Sent Events/);
+    await sse.fill('#text', 'sent over http');
+    await sse.click('#send button');
+    await ws.locator('#messages .row', { hasText: 'sent over http' }).waitFor({ timeout: 10_000 });
+    await ws.fill('#text', 'sent over a websocket');
+    await ws.click('#send button');
+    await sse.locator('#messages .row', { hasText: 'sent over a websocket' }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await seen(sse, 'chat'), await seen(ws, 'chat'));
+
+    await sse.click('nav button[data-tab=ticker]');
+    await waitForTicker(sse, 10);
+    const beforeKill = await seen(sse, 'ticker');
+    await h.kill9();
+    await sse.waitForFunction(() => document.getElementById('state')?.textContent !== 'connected', null, { timeout: 15_000 });
+    h = await hub('uws', port, dataDir);
+    await waitForState(sse, 'connected');
+    await waitForTicker(sse, beforeKill[beforeKill.length - 1]! + 30);
+    assertContiguous(await seen(sse, 'ticker'), 'ticker over SSE across the restart');
+    assertContiguous(await shownTickerOffsets(sse), 'ticker rows over SSE');
+    assert.equal(await transportOf(sse), 'sse');
+  });
+
+  it('falls back to Server-Sent Events by itself behind a proxy that drops WebSockets', async () => {
+    const h = await hub('ws');
+    const proxy = await proxyWithoutWebSockets(h.port);
+    try {
+      const page = await openDemo(`http://127.0.0.1:${proxy.port}/`, { webSocketBlocked: true });
+      assert.equal(await transportOf(page), 'sse');
+      await waitForTicker(page, 5);
+      await page.fill('#text', 'through the proxy');
+      await page.click('#send button');
+      await page.locator('#messages .row', { hasText: 'through the proxy' }).waitFor({ timeout: 10_000 });
+      assertContiguous(await seen(page, 'ticker'), 'ticker through the proxy');
+    } finally {
+      proxy.server.close();
+    }
   });
 
   it('the README\'s chat page runs as written', async () => {
