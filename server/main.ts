@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { createLogger } from './log.js';
 import { resolveSettings, SettingsError, toFlag } from './config.js';
 import { serve, SHUTDOWN_DEADLINE_MS } from './serve.js';
+import { addOperatorCommands } from './cli/commands.js';
 
 interface FlagSpec {
   key: string;
@@ -81,5 +82,7 @@ for (const flag of SERVE_FLAGS) {
 }
 
 serveCommand.addOption(new Option('--no-demo', 'do not serve the demo page at / nor run its ticker publisher').env('TIDINGS_NO_DEMO'));
+
+addOperatorCommands(program);
 
 await program.parseAsync(process.argv);

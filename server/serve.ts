@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CLOSE } from '../shared/errors.js';
 import type { Settings } from './config.js';
 import { Hub } from './hub/hub.js';
+import { createMetrics } from './metrics.js';
 import { startTicker } from './demo/ticker.js';
 import { createHttpHandler, type MetricsSource, type Readiness } from './http/routes.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
@@ -82,6 +83,7 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     maxSubscriptions: settings.maxSubscriptions, maxBufferedBytes: settings.maxBuffered,
   });
   hub.start();
+  metrics = createMetrics({ hub, store });
   const stopTicker = settings.demo ? startTicker(hub, log, settings.demoInterval) : undefined;
   readiness = 'ready';
   log.info({ host: settings.host, port, transport: transport.name, storage: settings.storage, data: lock ? settings.data : null }, 'listening');

@@ -49,7 +49,7 @@ function loadBundle(): Buffer | undefined {
 
 export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const bundle = loadBundle();
-  const router = FindMyWay<never>({ ignoreTrailingSlash: true, maxParamLength: 1024 });
+  const router = FindMyWay<never>({ ignoreTrailingSlash: true, maxParamLength: 100_000 });
   const routes = new Map<unknown, Route>();
   const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
     const handler = (): void => {};

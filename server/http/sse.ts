@@ -78,6 +78,7 @@ export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undef
   const topic = rawTopic ?? '';
   const check = checkTopic(topic);
   if (!check.ok) return sendError(ex, 'invalid_topic', check.reason);
+  if (ex.method === 'HEAD') return ex.respond(200, SSE_HEADERS, '');
   const from = fromOf(ex);
   if (from === null) return;
   const stream = ex.stream(200, SSE_HEADERS);

@@ -8,6 +8,7 @@ import type { SubscribeFrom } from '../../shared/protocol.js';
 import type { LogStore, TopicBounds } from '../store/log-store.js';
 import { encodeMessage } from '../protocol/codec.js';
 import type { Outbox } from './outbox.js';
+import type { HubStats } from './stats.js';
 import type { Subscription } from './subscription.js';
 import type { TopicState } from './topic-state.js';
 
@@ -45,6 +46,8 @@ export function planReplay(from: SubscribeFrom | undefined, b: TopicBounds): Rep
 export interface CatchUpContext {
   store: LogStore;
   outbox: Outbox;
+  /** Counts the messages replayed. */
+  stats: HubStats;
   /** The session's slow-consumer limit, in bytes. */
   maxBufferedBytes: number;
   /** Called when the replay cannot go on (store failure). */
@@ -79,6 +82,7 @@ export async function catchUp(ctx: CatchUpContext, topic: TopicState, sub: Subsc
         if (sub.cancelled || session.closed) return;
       }
       session.push(frame);
+      ctx.stats.replayedMessages++;
       sub.cursor = message.offset;
     }
     if (page.length === 0 || (page[page.length - 1] as { offset: number }).offset !== sub.cursor) {

@@ -11,6 +11,7 @@ import { decodeRequest, encodeMessage, PING_FRAME } from '../protocol/codec.js';
 import { dispatch } from './ops/index.js';
 import { Outbox } from './outbox.js';
 import { Session, type SessionLimits } from './session.js';
+import { HubStats } from './stats.js';
 import type { Subscription } from './subscription.js';
 import { TopicState } from './topic-state.js';
 import { WildcardIndex } from './wildcard-index.js';
@@ -35,6 +36,8 @@ export class Hub implements ConnectionHandler {
   readonly topics = new Map<string, TopicState>();
   readonly wildcards = new WildcardIndex<Subscription>();
   readonly outbox: Outbox;
+  /** Running totals for /metrics (server/metrics.ts). */
+  readonly stats = new HubStats();
   closing = false;
   #stamp = 0;
   #nextConn = 1;
@@ -56,7 +59,7 @@ export class Hub implements ConnectionHandler {
   }
 
   onOpen(conn: Connection, info: UpgradeInfo): ConnectionEvents {
-    const session = new Session(conn, this.log, this.#nextConn++, this.outbox, this.#sessionLimits);
+    const session = new Session(conn, this.log, this.#nextConn++, this.outbox, this.#sessionLimits, this.stats);
     if (this.closing) {
       conn.close(CLOSE.GOING_AWAY, 'server shutting down');
       session.ended();
@@ -68,6 +71,7 @@ export class Hub implements ConnectionHandler {
   /** A text frame from a session's client. */
   onText(session: Session, text: string): void {
     session.lastReceivedAt = Date.now();
+    this.stats.receivedBytes += text.length;
     // Stopping: frames are no longer read. The 1001 close that follows tells clients to
     // reconnect and resend what was not answered; a keyed publish is then stored once.
     if (session.closed || this.closing) return;
@@ -128,17 +132,31 @@ export class Hub implements ConnectionHandler {
    * `topic` must be valid and `input.data` within the payload limit.
    */
   append(topicName: string, input: AppendInput): Promise<AppendResult> {
-    if (this.closing) return Promise.reject(new TidingsError('unavailable', 'the server is shutting down'));
+    const stats = this.stats;
+    if (this.closing) {
+      stats.publishesFailed++;
+      return Promise.reject(new TidingsError('unavailable', 'the server is shutting down'));
+    }
     const topic = this.topicState(topicName);
     topic.inflight++;
+    const started = stats.appendTimers.size > 0 ? performance.now() : -1;
     return this.store.append(topicName, input).then(
       (result) => {
+        if (started >= 0) {
+          const seconds = (performance.now() - started) / 1000;
+          for (const timer of stats.appendTimers) timer(seconds);
+        }
         topic.inflight--;
-        if (!result.duplicate) this.deliver(topic, result.offset, input.time, input.data);
+        if (result.duplicate) stats.publishesDuplicate++;
+        else {
+          stats.publishesStored++;
+          this.deliver(topic, result.offset, input.time, input.data);
+        }
         this.release(topic);
         return result;
       },
       (error: unknown) => {
+        stats.publishesFailed++;
         topic.inflight--;
         this.release(topic);
         throw error;
@@ -161,20 +179,28 @@ export class Hub implements ConnectionHandler {
     // Many receivers: encode to UTF-8 once here, not once per receiver in the transport.
     const frame = topic.subscribers.size + topic.wildcards.length > 1 ? Buffer.from(text) : text;
     const stamp = ++this.#stamp;
+    let pushed = 0;
     for (const sub of topic.subscribers) {
       if (sub.state !== 'live') continue;
       sub.cursor = offset;
-      sub.session.stamp = stamp;
-      sub.session.push(frame);
+      const session = sub.session;
+      session.stamp = stamp;
+      if (session.closed) continue;
+      session.push(frame);
+      pushed++;
     }
     for (const sub of topic.wildcards) {
-      if (sub.session.stamp === stamp) continue;
+      const session = sub.session;
+      if (session.stamp === stamp) continue;
       // The connection's own replay of this topic sends this message later, in
       // offset order: sending it now as well would deliver it twice, out of order.
-      if (sub.session.subs.get(topic.name)?.state === 'replaying') continue;
-      sub.session.stamp = stamp;
-      sub.session.push(frame);
+      if (session.subs.get(topic.name)?.state === 'replaying') continue;
+      session.stamp = stamp;
+      if (session.closed) continue;
+      session.push(frame);
+      pushed++;
     }
+    this.stats.liveDeliveries += pushed;
   }
 
   #checkHeartbeats(now: number): void {

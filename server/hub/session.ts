@@ -9,6 +9,7 @@ import type { Connection, TextFrame } from '../transport/connection.js';
 import { encodeErrorFrame, encodeErrorReply, encodeReply } from '../protocol/codec.js';
 import { ErrorBudget } from './error-budget.js';
 import type { Outbox } from './outbox.js';
+import type { HubStats } from './stats.js';
 import type { Subscription } from './subscription.js';
 
 /** Malformed frames (bad JSON or shape, unknown op) tolerated per window before 4400. */
@@ -45,6 +46,7 @@ export class Session {
   pingedAt = 0;
   readonly #outbox: Outbox;
   readonly #limits: SessionLimits;
+  readonly #stats: HubStats;
   readonly #parentLog: Logger;
   readonly #number: number;
   #id: string | undefined;
@@ -56,8 +58,9 @@ export class Session {
   #errors: ErrorBudget | undefined;
 
   /** `number` tells connections apart in logs. */
-  constructor(conn: Connection, log: Logger, number: number, outbox: Outbox, limits: SessionLimits) {
+  constructor(conn: Connection, log: Logger, number: number, outbox: Outbox, limits: SessionLimits, stats: HubStats) {
     this.conn = conn;
+    this.#stats = stats;
     this.#parentLog = log;
     this.#number = number;
     this.#outbox = outbox;
@@ -85,9 +88,11 @@ export class Session {
 
   flush(): void {
     const frames = this.#frames;
+    const bytes = this.#queuedBytes;
     this.#frames = [];
     this.#queuedBytes = 0;
     if (this.closed || frames.length === 0) return;
+    this.#stats.sentBytes += bytes;
     let dropped = false;
     this.conn.cork(() => {
       for (const frame of frames) if (this.conn.send(frame) === 'dropped') dropped = true;
@@ -123,7 +128,9 @@ export class Session {
 
   /** Answers a failed request: a reply when it had an id, else an error frame. */
   fail(id: number | undefined, error: WireError, malformed = false): void {
+    if (this.closed) return;
     this.push(id === undefined ? encodeErrorFrame(error) : encodeErrorReply(id, error));
+    this.#stats.errors[error.code]++;
     const now = Date.now();
     if (malformed && !(this.#malformed ??= new ErrorBudget(MAX_MALFORMED_FRAMES, ERROR_WINDOW_MS)).spend(now)) {
       this.close(CLOSE.PROTOCOL_VIOLATION, 'too many malformed frames');
@@ -145,6 +152,7 @@ export class Session {
     this.flush();
     if (this.closed) return; // the flush found a slow consumer and closed already
     this.closed = true;
+    if (code === CLOSE.SLOW_CONSUMER) this.#stats.slowConsumerCloses++;
     this.conn.close(code, reason);
     this.drained();
     setTimeout(() => this.conn.terminate(), CLOSE_GRACE_MS).unref();

@@ -93,7 +93,8 @@ export class UwsExchange implements HttpExchange {
     res.cork(() => {
       res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`);
       for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
-      if (this.method === 'HEAD') res.endWithoutBody(Buffer.byteLength(body), this.#closeAfter);
+      // endWithoutBody with a length leaves uWS waiting for that many bytes: the connection hangs.
+      if (this.method === 'HEAD') res.endWithoutBody();
       else res.end(body, this.#closeAfter);
     });
   }

@@ -52,6 +52,7 @@ export async function subscribe(hub: Hub, session: Session, req: SubscribeReques
   await catchUp({
     store: hub.store,
     outbox: hub.outbox,
+    stats: hub.stats,
     maxBufferedBytes: hub.opts.maxBufferedBytes,
     onReadError: (s, error) => {
       s.session.log.error({ err: error, topic: name }, 'replay read failed');

@@ -1,0 +1,84 @@
+/** The operator commands of `tidings`: publish, tail, topics, check-config. */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseDuration } from '../units.js';
+import { checkConfig } from './check-config.js';
+import { action } from './errors.js';
+import { DEFAULT_HUB_URL, resolveHubUrl } from './hub-url.js';
+import { publish } from './publish.js';
+import { COUNT_TIMEOUT_MS, parseFrom, tail, type StartAt } from './tail.js';
+import { listTopics } from './topics.js';
+
+const urlOption = (): Option =>
+  new Option('--url <url>', 'the hub, as http(s)://HOST:PORT or ws(s)://HOST:PORT/ws').env('TIDINGS_URL').default(DEFAULT_HUB_URL);
+
+function wholeNumber(min: number) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of ${min} or more.`);
+    return n;
+  };
+}
+
+function duration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration such as 500ms, 10s or 2m.');
+  return ms;
+}
+
+/** Usage errors (a missing argument, a bad flag value) exit 2, as bad settings do. */
+function usageExits2(command: Command): Command {
+  return command.exitOverride((error) => process.exit(error.exitCode === 1 ? 2 : error.exitCode));
+}
+
+export function addOperatorCommands(program: Command): void {
+  usageExits2(program.command('publish')
+    .description('publish one message through the HTTP API; prints its offset')
+    .argument('<topic>', 'e.g. chat.lobby')
+    .argument('<json>', `the message data as JSON; quote it for the shell: '{"text":"hi"}', '"hi"', 42`)
+    .option('--key <key>', 'idempotency key: the same key within the dedupe window is stored once')
+    .addOption(urlOption())
+    .action(action((topic: string, json: string, opts: { key?: string; url: string }) => {
+      return publish(resolveHubUrl(opts.url), topic, json, opts.key === undefined ? {} : { key: opts.key });
+    })));
+
+  usageExits2(program.command('tail')
+    .description('print a topic\'s messages as they come, one line each: offset, ISO time, data')
+    .argument('<topic>', 'a topic, or a live-only pattern such as chat.* or ticker.>')
+    .addOption(new Option('--from <where>', 'earliest, last:N, after:N or live').default({ kind: 'live' } satisfies StartAt, 'live').argParser(fromArg))
+    .option('--count <n>', 'exit 0 after this many messages', wholeNumber(1))
+    .option('--timeout <duration>', `exit 1 after this long without a connection to the hub (default: keep retrying; with --count: ${COUNT_TIMEOUT_MS / 1000}s)`, duration)
+    .option('--json', 'print each message as a JSON object {topic, offset, time, data}')
+    .addOption(urlOption())
+    .addHelpText('after', '\nReconnects by itself and resumes after the last offset printed. reset and truncated notices go to stderr.')
+    .action(action((topic: string, opts: { from: StartAt; count?: number; timeout?: number; json?: boolean; url: string }) => {
+      return tail(resolveHubUrl(opts.url), topic, {
+        from: opts.from,
+        ...(opts.count !== undefined && { count: opts.count }),
+        ...(opts.timeout !== undefined && { timeoutMs: opts.timeout }),
+        ...(opts.json && { json: true }),
+      });
+    })));
+
+  usageExits2(program.command('topics')
+    .description('list topics with their offsets, subscriber counts and epochs')
+    .option('--prefix <prefix>', 'only topics starting with this')
+    .option('--limit <n>', 'at most this many topics (default 100; the hub answers at most 1000)', wholeNumber(1))
+    .option('--json', 'one JSON object per topic per line')
+    .addOption(urlOption())
+    .action(action((opts: { prefix?: string; limit?: number; json?: boolean; url: string }) => {
+      return listTopics(resolveHubUrl(opts.url), opts);
+    })));
+
+  usageExits2(program.command('check-config')
+    .description('check a config file as `serve --config FILE` would, without starting the hub')
+    .argument('<file>', 'a JSON config file')
+    .action(action((file: string) => {
+      return checkConfig(file);
+    })));
+}
+
+function fromArg(text: string): StartAt {
+  const at = parseFrom(text);
+  if (!at) throw new InvalidArgumentError('expected earliest, live, last:N or after:N.');
+  return at;
+}
