@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:http';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TRANSPORTS, removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { RawClient, range, type MessageFrame } from '../helpers/raw-client.js';
@@ -236,37 +236,14 @@ interface RawAnswer {
 }
 
 /**
- * A raw TCP exchange: `drive` writes what it likes; resolves once the server
- * closes the connection, or after `waitMs` with what arrived.
+ * A raw TCP connection whose answer resolves once the server closes it, once
+ * `enough` holds for the text so far, or after `waitMs` with what arrived.
  */
-function rawExchange(port: number, drive: (write: (s: string) => boolean, answered: () => boolean) => void, waitMs = 5000): Promise<RawAnswer> {
-  return new Promise((resolve) => {
-    const socket = netConnect(port, '127.0.0.1');
-    let text = '';
-    let settled = false;
-    const finish = (closed: boolean): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ text, closed });
-    };
-    const timer = setTimeout(() => finish(false), waitMs);
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (text += d));
-    socket.on('error', () => {});
-    socket.on('end', () => finish(true));
-    socket.on('close', () => finish(true));
-    socket.on('connect', () => drive((s) => !socket.destroyed && socket.write(s), () => text.length > 0 || settled));
-  });
-}
-
-/** Waits for the answer to a raw exchange until `enough` holds for its text (or the wait ends). */
-function rawUntil(port: number, request: string, enough: (text: string) => boolean, waitMs = 3000): Promise<RawAnswer> {
-  return new Promise((resolve) => {
-    const socket = netConnect(port, '127.0.0.1');
-    let text = '';
-    let settled = false;
+function rawSocket(port: number, waitMs: number, enough: (text: string) => boolean = () => false): { socket: Socket; done: Promise<RawAnswer>; text(): string; settled(): boolean } {
+  const socket = netConnect(port, '127.0.0.1');
+  let text = '';
+  let settled = false;
+  const done = new Promise<RawAnswer>((resolve) => {
     const finish = (closed: boolean): void => {
       if (settled) return;
       settled = true;
@@ -281,9 +258,24 @@ function rawUntil(port: number, request: string, enough: (text: string) => boole
       if (enough(text)) finish(false);
     });
     socket.on('error', () => {});
+    socket.on('end', () => finish(true));
     socket.on('close', () => finish(true));
-    socket.on('connect', () => socket.write(request));
   });
+  return { socket, done, text: () => text, settled: () => settled };
+}
+
+/** A raw TCP exchange: `drive` writes what it likes. */
+function rawExchange(port: number, drive: (write: (s: string) => boolean, answered: () => boolean) => void, waitMs = 5000): Promise<RawAnswer> {
+  const raw = rawSocket(port, waitMs);
+  raw.socket.on('connect', () => drive((s) => !raw.socket.destroyed && raw.socket.write(s), () => raw.text().length > 0 || raw.settled()));
+  return raw.done;
+}
+
+/** Waits for the answer to a raw exchange until `enough` holds for its text (or the wait ends). */
+function rawUntil(port: number, request: string, enough: (text: string) => boolean, waitMs = 3000): Promise<RawAnswer> {
+  const raw = rawSocket(port, waitMs, enough);
+  raw.socket.on('connect', () => raw.socket.write(request));
+  return raw.done;
 }
 
 function errorOf(answer: Answer): { code: string; message: string } {
