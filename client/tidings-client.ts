@@ -4,7 +4,7 @@
  * last offset and resends unacknowledged publishes with their keys, so the
  * application sees each message once, in order, and each publish is stored once.
  */
-import { MAX_KEY_CHARS, PROTOCOL_VERSION } from '../shared/constants.js';
+import { PROTOCOL_VERSION } from '../shared/constants.js';
 import { isErrorCode, TidingsError, type WireError } from '../shared/errors.js';
 import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -14,49 +14,15 @@ import { PublishQueue, type PublishResult } from './publisher.js';
 import { OPEN, type SocketFactory, type SocketLike } from './socket.js';
 import { sseSocketClass, type EventSourceFactory } from './sse-socket.js';
 import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
+import type { ClientEvents, ClientOptions, ConnectionState } from './options.js';
+import { encodePublishData, keyProblem } from './publish-check.js';
 
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
-
-export interface StateChange {
-  from: ConnectionState;
-  to: ConnectionState;
-  reason: string;
-}
-
-export interface ClientEvents extends Record<string, unknown> {
-  state: StateChange;
-  /** Errors that no promise carries: error frames, failed resubscribes. */
-  error: TidingsError;
-}
-
-/** `auto`: WebSocket, and Server-Sent Events plus HTTP for an attempt after a WebSocket that never opened. */
-export type TransportChoice = 'auto' | 'websocket' | 'sse';
-
-export interface ClientOptions {
-  /** WebSocket constructor; defaults to `globalThis.WebSocket` (Node users pass `ws`). */
-  WebSocket?: SocketFactory;
-  /** Default `auto`; `sse` needs an EventSource. */
-  transport?: TransportChoice;
-  /** EventSource constructor for the SSE transport; defaults to `globalThis.EventSource`. */
-  EventSource?: EventSourceFactory;
-  /** Sent with `hello`. */
-  token?: string;
-  /** Called after the hub closed with 4001 (token expired), before reconnecting. */
-  refreshToken?: () => Promise<string>;
-  backoff?: Partial<BackoffOptions>;
-  /** Keeps each topic's position; `from: 'resume'` starts from it (default: in memory, for this client's life). */
-  offsetStore?: OffsetStore;
-  /** Publishes that may wait for a connection or a reply (default 1000). */
-  maxQueuedPublishes?: number;
-  /** Connect at once (default true); otherwise call `connect()`. */
-  autoConnect?: boolean;
-}
+export type { ClientEvents, ClientOptions, ConnectionState, StateChange, TransportChoice } from './options.js';
 
 /** Closes after which reconnecting would not help (PROTOCOL.md §8). */
 const FINAL_CLOSES = new Set([1000, 4400]);
 const CLIENT_NAME = 'tidings-js/0.1.0';
 const DEFAULT_HEARTBEAT_MS = 25_000;
-const utf8 = new TextEncoder();
 
 type Waiter = { resolve(reply: Record<string, unknown>): void; reject(error: TidingsError): void };
 
@@ -367,10 +333,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
     const checked = this.#check(topic, data);
     if (checked instanceof TidingsError) return Promise.reject(checked);
     if (this.#stopped) return Promise.reject(this.#stopped);
-    const key = options?.key;
-    if (key !== undefined && (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_CHARS)) {
-      return Promise.reject(new TidingsError('bad_request', `key must be a string of 1 to ${MAX_KEY_CHARS} characters`));
-    }
+    const badKey = keyProblem(options?.key);
+    if (badKey) return Promise.reject(badKey);
     const { id, done, added } = this.#publishes.add(topic, checked, options?.key);
     if (added && this.state === 'connected') this.#sendPublish(id);
     return done;
@@ -386,20 +350,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   /** The data as JSON text, or why the publish is refused before it is sent. */
   #check(topic: string, data: unknown): string | TidingsError {
-    if (typeof topic !== 'string') return new TidingsError('invalid_topic', 'a topic is a string');
-    const check = checkTopic(topic);
-    if (!check.ok) return new TidingsError('invalid_topic', check.reason);
     if (this.#ended) return new TidingsError('unavailable', 'the client is closed');
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(data) as string | undefined;
-    } catch (error) {
-      return new TidingsError('bad_request', `data cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-    if (text === undefined) return new TidingsError('bad_request', 'data must be a JSON value');
-    const bytes = utf8.encode(text).length;
-    if (bytes > this.limits.maxPayload) return new TidingsError('too_large', `data is ${bytes} bytes; the hub takes at most ${this.limits.maxPayload}`);
-    return text;
+    return encodePublishData(topic, data, this.limits.maxPayload);
   }
 
   #sendPublish(publish: string): void {

@@ -70,8 +70,15 @@ function transportOf(page: Page): Promise<string> {
 
 /** The ticker's message list as the page shows it (newest first, last 200). */
 async function shownTickerOffsets(page: Page): Promise<number[]> {
-  const texts = await page.$$eval('#ticks .row .off', (cells) => cells.map((c) => c.textContent ?? ''));
-  return texts.map((t) => Number(t.slice(1))).reverse();
+  return (await tickerSnapshot(page)).shown;
+}
+
+/** What the page received and what it shows, read in one step so no tick lands between them. */
+function tickerSnapshot(page: Page): Promise<{ seen: number[]; shown: number[] }> {
+  return page.evaluate(() => ({
+    seen: (window as unknown as DemoWindow).tidings.seen.ticker.slice(),
+    shown: [...document.querySelectorAll('#ticks .row .off')].map((c) => Number((c.textContent ?? '').slice(1))).reverse(),
+  }));
 }
 
 const missing = chromiumMissing();
@@ -174,10 +181,9 @@ if (missing) {
       const last = beforeKill[beforeKill.length - 1]!;
       await waitForTicker(page, last + 30);
 
-      const all = await seen(page, 'ticker');
+      const { seen: all, shown } = await tickerSnapshot(page);
       assertContiguous(all, 'ticker across the restart');
       assert.deepEqual(all.slice(0, beforeKill.length), beforeKill, 'what was seen before the kill is kept as is');
-      const shown = await shownTickerOffsets(page);
       assertContiguous(shown, 'ticker rows on the page');
       assert.equal(shown[shown.length - 1], all[all.length - 1]);
       const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp);
