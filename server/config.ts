@@ -14,6 +14,14 @@ const duration = (what: string) =>
 const bytes = (max: number) =>
   z.preprocess((v) => parseBytes(v) ?? v, z.number({ error: 'expected a size such as 65536, 64KiB or 1MiB' }).int().positive().max(max));
 const count = z.coerce.number({ error: 'expected a whole number' }).int().positive();
+/** A limit where 0 turns it off. */
+const limit = z.coerce.number({ error: 'expected a whole number (0 for no limit)' }).int().nonnegative();
+const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' }));
+/** Comma-separated in flags and the environment, an array in a config file. */
+const list = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().min(1)),
+);
 
 const retention = {
   maxMessages: count,
@@ -47,6 +55,34 @@ export const settingsSchema = z.object({
   dedupeWindow: duration('a window').default(120_000),
   maxSubscriptions: count.default(1000),
   maxBuffered: bytes(1024 * MIB).default(MIB),
+  /** Connections in all; 0 for no limit. */
+  maxConnections: limit.default(100_000),
+  /** Connections from one IP address; 0 for no limit. */
+  maxConnectionsPerIp: limit.default(20_000),
+  /** Publishes per second per connection (token bucket, bursts up to one second's worth); 0 for no limit. */
+  maxPublishRate: limit.default(100_000),
+  /** Frames per second per connection, any op; 0 for no limit. */
+  maxFrameRate: limit.default(200_000),
+  /** Time for the HTTP request line and headers, and, with auth on, for a hello with a valid token. */
+  handshakeTimeout: duration('a timeout').default(10_000),
+  /** Largest request head (request line and headers) on the ws engine. */
+  maxHeaderBytes: bytes(1024 * 1024).default(16 * 1024),
+  /** permessage-deflate on WebSockets: off by default (CPU and memory per connection). */
+  compression: flag.default(false),
+  /** HS256 shared secret, at least 32 bytes. */
+  authSecret: z.string().min(32, { error: 'must be at least 32 characters; make one with: openssl rand -base64 48' }).optional(),
+  /** PEM file with an RSA (RS256) or P-256 (ES256) public key. */
+  authPublicKey: z.string().min(1).optional(),
+  /** JSON Web Key Set file (RS256/ES256 keys, picked by kid). */
+  authJwks: z.string().min(1).optional(),
+  /** When set, a token's aud must include it. */
+  authAudience: z.string().min(1).optional(),
+  /** When set, a token's iss must equal it. */
+  authIssuer: z.string().min(1).optional(),
+  /** Allows running without auth on an address other than loopback. */
+  insecure: flag.default(false),
+  /** Browser origins allowed besides the hub's own: exact (https://app.example.com), *.example.com forms, or *. */
+  allowedOrigins: list.default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   topics: z.array(topicRuleSchema).default([]),
   /** Serve the demo page at / and run its ticker publisher. */
@@ -55,6 +91,11 @@ export const settingsSchema = z.object({
   demoInterval: duration('an interval').pipe(z.number().min(10, { error: 'must be at least 10ms' })).default(500),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** Whether clients must present a token. */
+export function authEnabled(s: Settings): boolean {
+  return s.authSecret !== undefined || s.authPublicKey !== undefined || s.authJwks !== undefined;
+}
 export type SettingKey = keyof Settings;
 
 /** Thrown for settings a person must fix; the message is meant to be printed as is. */

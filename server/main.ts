@@ -28,6 +28,18 @@ const SERVE_FLAGS: FlagSpec[] = [
   { key: 'dedupeWindow', arg: '<duration>', help: 'how long publish keys are remembered (default 2m)' },
   { key: 'maxSubscriptions', arg: '<n>', help: 'subscriptions per connection (default 1000)' },
   { key: 'maxBuffered', arg: '<size>', help: 'bytes queued for a client before it is closed as a slow consumer (default 1MiB)' },
+  { key: 'maxConnections', arg: '<n>', help: 'connections in all; 0 for no limit (default 100000)' },
+  { key: 'maxConnectionsPerIp', arg: '<n>', help: 'connections from one IP address; 0 for no limit (default 20000)' },
+  { key: 'maxPublishRate', arg: '<n>', help: 'publishes per second per connection, bursts up to 1s worth; 0 for no limit (default 100000)' },
+  { key: 'maxFrameRate', arg: '<n>', help: 'frames per second per connection, any op; 0 for no limit (default 200000)' },
+  { key: 'handshakeTimeout', arg: '<duration>', help: 'time for request headers, and with auth for a valid hello (default 10s)' },
+  { key: 'maxHeaderBytes', arg: '<size>', help: 'largest request head on the ws engine (default 16KiB; uWS has its own)' },
+  { key: 'authSecret', arg: '<secret>', help: 'check tokens as HS256 JWTs signed with this secret (32+ characters)' },
+  { key: 'authPublicKey', arg: '<file>', help: 'check tokens as RS256/ES256 JWTs against this PEM public key' },
+  { key: 'authJwks', arg: '<file>', help: 'check tokens as RS256/ES256 JWTs against this JSON Web Key Set file' },
+  { key: 'authAudience', arg: '<aud>', help: 'tokens must name this audience' },
+  { key: 'authIssuer', arg: '<iss>', help: 'tokens must come from this issuer' },
+  { key: 'allowedOrigins', arg: '<list>', help: 'browser origins allowed besides the hub\'s own, comma-separated: https://app.example.com, https://*.example.com or *' },
   { key: 'demoInterval', arg: '<duration>', help: 'how often the demo ticker publishes a quote (default 500ms)' },
   { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules' },
   { key: 'logLevel', arg: '<level>', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
@@ -58,6 +70,10 @@ const serveCommand = program.command('serve')
     try {
       running = await serve(settings, log);
     } catch (error) {
+      if (error instanceof SettingsError) {
+        process.stderr.write(`tidings: ${error.message}\n`);
+        process.exit(2);
+      }
       log.fatal({ err: error }, 'cannot start');
       process.stderr.write(`tidings: ${(error as Error).message}\n`);
       process.exit(1);
@@ -81,6 +97,8 @@ for (const flag of SERVE_FLAGS) {
   serveCommand.addOption(new Option(`${toFlag(flag.key)} ${flag.arg}`, flag.help).env(envName(flag.key)));
 }
 
+serveCommand.addOption(new Option('--compression', 'permessage-deflate on WebSockets (off by default; inflated frames stay within the frame limit)').env('TIDINGS_COMPRESSION'));
+serveCommand.addOption(new Option('--insecure', 'allow running without auth on a non-loopback address').env('TIDINGS_INSECURE'));
 serveCommand.addOption(new Option('--no-demo', 'do not serve the demo page at / nor run its ticker publisher').env('TIDINGS_NO_DEMO'));
 
 addOperatorCommands(program);

@@ -1,7 +1,9 @@
 /** `tidings serve`: wires store, hub and transport, and stops them in order on a signal. */
 import type { Logger } from 'pino';
 import { CLOSE } from '../shared/errors.js';
-import type { Settings } from './config.js';
+import { SettingsError, type Settings } from './config.js';
+import { AuthSetupError, createVerifier, type TokenVerifier } from './auth/verifier.js';
+import { createOriginCheck, isLoopbackHost } from './http/origin.js';
 import { Hub } from './hub/hub.js';
 import { createMetrics } from './metrics.js';
 import { startTicker } from './demo/ticker.js';
@@ -26,7 +28,25 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** Refuses an open hub reachable from other machines unless told to (--insecure). */
+function checkExposure(settings: Settings, authOn: boolean, log: Logger): void {
+  if (authOn || isLoopbackHost(settings.host)) return;
+  if (!settings.insecure) {
+    throw new SettingsError(`--host ${settings.host}: a hub reachable from other machines needs auth: set --auth-secret, --auth-public-key `
+      + 'or --auth-jwks (see docs/security.md), or pass --insecure to let anyone publish and subscribe');
+  }
+  log.warn({ host: settings.host }, 'auth is off on a non-loopback address (--insecure): anyone who can reach this port may publish and subscribe');
+}
+
 export async function serve(settings: Settings, log: Logger): Promise<Running> {
+  let verifier: TokenVerifier | undefined;
+  try {
+    verifier = createVerifier(settings);
+  } catch (error) {
+    throw error instanceof AuthSetupError ? new SettingsError(error.message) : error;
+  }
+  checkExposure(settings, verifier !== undefined, log);
+  const originAllowed = createOriginCheck(settings.allowedOrigins, isLoopbackHost(settings.host));
   let readiness: Readiness = 'starting';
   let hub: Hub | undefined;
   let metrics: MetricsSource | undefined;
@@ -54,6 +74,10 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     host: settings.host,
     port: settings.port,
     maxFrameBytes: settings.maxPayload + FRAME_OVERHEAD_BYTES,
+    compression: settings.compression,
+    maxHeaderBytes: settings.maxHeaderBytes,
+    handshakeTimeoutMs: settings.handshakeTimeout,
+    originAllowed,
     handler,
     http: createHttpHandler({
       readiness: () => readiness,
@@ -62,6 +86,8 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
       maxBodyBytes: settings.maxPayload + FRAME_OVERHEAD_BYTES,
       demo: settings.demo,
       log: log.child({ component: 'http' }),
+      verifier,
+      originAllowed,
     }),
   }, log);
   let port: number;
@@ -81,12 +107,18 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
   hub = new Hub({
     store, log, heartbeatMs: settings.heartbeat, maxPayloadBytes: settings.maxPayload,
     maxSubscriptions: settings.maxSubscriptions, maxBufferedBytes: settings.maxBuffered,
+    verifier, handshakeTimeoutMs: settings.handshakeTimeout,
+    maxConnections: settings.maxConnections, maxConnectionsPerIp: settings.maxConnectionsPerIp,
+    maxPublishRate: settings.maxPublishRate, maxFrameRate: settings.maxFrameRate,
   });
   hub.start();
   metrics = createMetrics({ hub, store });
   const stopTicker = settings.demo ? startTicker(hub, log, settings.demoInterval) : undefined;
   readiness = 'ready';
-  log.info({ host: settings.host, port, transport: transport.name, storage: settings.storage, data: lock ? settings.data : null }, 'listening');
+  log.info({
+    host: settings.host, port, transport: transport.name, storage: settings.storage, data: lock ? settings.data : null,
+    auth: verifier ? 'jwt' : 'off',
+  }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= (async () => {

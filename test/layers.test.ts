@@ -26,7 +26,7 @@ function resolveLocal(file: string, spec: string): string | undefined {
 }
 
 /** Which server layers each layer may import (main/serve/config/http may import all). */
-const SERVER_RANK: Record<string, number> = { store: 0, protocol: 1, transport: 1, hub: 2 };
+const SERVER_RANK: Record<string, number> = { store: 0, auth: 0, protocol: 1, transport: 1, hub: 2 };
 
 function serverLayer(path: string): string | undefined {
   const m = /^server\/([^/]+)\//.exec(path);
@@ -59,7 +59,7 @@ describe('layers', () => {
         assert.ok(to !== undefined && to in SERVER_RANK, `${file} imports ${spec}, which is wiring, not a layer`);
         const ok = to === from || (SERVER_RANK[to] as number) < (SERVER_RANK[from] as number) || (from === 'hub' && to !== 'hub');
         assert.ok(ok, `${file} (${from}) imports ${spec} (${to})`);
-        if (from === 'store' || from === 'protocol' || from === 'transport') {
+        if (from === 'store' || from === 'auth' || from === 'protocol' || from === 'transport') {
           assert.ok(to === from || (from === 'protocol' && to === 'store'), `${file} (${from}) imports ${spec} (${to})`);
         }
       }

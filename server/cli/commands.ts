@@ -1,15 +1,22 @@
-/** The operator commands of `tidings`: publish, tail, topics, check-config. */
+/** The operator commands of `tidings`: publish, tail, topics, gen-token, check-config. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../units.js';
 import { checkConfig } from './check-config.js';
 import { action } from './errors.js';
 import { DEFAULT_HUB_URL, resolveHubUrl } from './hub-url.js';
+import { genToken } from './gen-token.js';
 import { publish } from './publish.js';
 import { COUNT_TIMEOUT_MS, parseFrom, tail, type StartAt } from './tail.js';
 import { listTopics } from './topics.js';
 
 const urlOption = (): Option =>
   new Option('--url <url>', 'the hub, as http(s)://HOST:PORT or ws(s)://HOST:PORT/ws').env('TIDINGS_URL').default(DEFAULT_HUB_URL);
+const tokenOption = (): Option => new Option('--token <jwt>', 'a token, for a hub with auth on (see tidings gen-token)').env('TIDINGS_TOKEN');
+
+/** A comma-separated list flag that may also be repeated. */
+function patterns(text: string, previous: string[] = []): string[] {
+  return [...previous, ...text.split(',').map((p) => p.trim()).filter(Boolean)];
+}
 
 function wholeNumber(min: number) {
   return (text: string): number => {
@@ -37,8 +44,9 @@ export function addOperatorCommands(program: Command): void {
     .argument('<json>', `the message data as JSON; quote it for the shell: '{"text":"hi"}', '"hi"', 42`)
     .option('--key <key>', 'idempotency key: the same key within the dedupe window is stored once')
     .addOption(urlOption())
-    .action(action((topic: string, json: string, opts: { key?: string; url: string }) => {
-      return publish(resolveHubUrl(opts.url), topic, json, opts.key === undefined ? {} : { key: opts.key });
+    .addOption(tokenOption())
+    .action(action((topic: string, json: string, opts: { key?: string; url: string; token?: string }) => {
+      return publish(resolveHubUrl(opts.url, opts.token), topic, json, opts.key === undefined ? {} : { key: opts.key });
     })));
 
   usageExits2(program.command('tail')
@@ -49,9 +57,10 @@ export function addOperatorCommands(program: Command): void {
     .option('--timeout <duration>', `exit 1 after this long without a connection to the hub (default: keep retrying; with --count: ${COUNT_TIMEOUT_MS / 1000}s)`, duration)
     .option('--json', 'print each message as a JSON object {topic, offset, time, data}')
     .addOption(urlOption())
+    .addOption(tokenOption())
     .addHelpText('after', '\nReconnects by itself and resumes after the last offset printed. reset and truncated notices go to stderr.')
-    .action(action((topic: string, opts: { from: StartAt; count?: number; timeout?: number; json?: boolean; url: string }) => {
-      return tail(resolveHubUrl(opts.url), topic, {
+    .action(action((topic: string, opts: { from: StartAt; count?: number; timeout?: number; json?: boolean; url: string; token?: string }) => {
+      return tail(resolveHubUrl(opts.url, opts.token), topic, {
         from: opts.from,
         ...(opts.count !== undefined && { count: opts.count }),
         ...(opts.timeout !== undefined && { timeoutMs: opts.timeout }),
@@ -65,8 +74,25 @@ export function addOperatorCommands(program: Command): void {
     .option('--limit <n>', 'at most this many topics (default 100; the hub answers at most 1000)', wholeNumber(1))
     .option('--json', 'one JSON object per topic per line')
     .addOption(urlOption())
-    .action(action((opts: { prefix?: string; limit?: number; json?: boolean; url: string }) => {
-      return listTopics(resolveHubUrl(opts.url), opts);
+    .addOption(tokenOption())
+    .action(action((opts: { prefix?: string; limit?: number; json?: boolean; url: string; token?: string }) => {
+      return listTopics(resolveHubUrl(opts.url, opts.token), opts);
+    })));
+
+  usageExits2(program.command('gen-token')
+    .description('print a signed token (JWT) for a hub with auth on, for development and scripts')
+    .option('--sub <id>', 'the user id (sub claim)')
+    .option('--subscribe <patterns>', 'topics it may subscribe to and read, comma-separated or repeated, e.g. chat.* or ticker.>', patterns, [])
+    .option('--publish <patterns>', 'topics it may publish to, comma-separated or repeated', patterns, [])
+    .option('--ttl <duration>', 'how long it is valid, e.g. 15m, 1h, 7d', duration, 3_600_000)
+    .addOption(new Option('--secret <secret>', 'the hub\'s --auth-secret (HS256)').env('TIDINGS_AUTH_SECRET'))
+    .option('--private-key <file>', 'sign with this PEM private key instead (RSA: RS256, P-256: ES256)')
+    .option('--aud <aud>', 'audience claim (the hub\'s --auth-audience)')
+    .option('--iss <iss>', 'issuer claim (the hub\'s --auth-issuer)')
+    .option('--kid <id>', 'key id header, to pick a key from the hub\'s --auth-jwks')
+    .addHelpText('after', '\nExample: tidings gen-token --sub u1 --subscribe \'chat.*\' --publish \'chat.*\' --ttl 1h')
+    .action(action((opts: { sub?: string; subscribe: string[]; publish: string[]; ttl: number; secret?: string; privateKey?: string; aud?: string; iss?: string; kid?: string }) => {
+      return genToken({ ...opts, ttlMs: opts.ttl });
     })));
 
   usageExits2(program.command('check-config')

@@ -16,7 +16,10 @@ export async function requestJson(hub: HubUrl, method: 'GET' | 'POST', path: str
   try {
     response = await fetch(hub.http + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(hub.token !== undefined && { authorization: `Bearer ${hub.token}` }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

@@ -11,6 +11,8 @@ export interface HubUrl {
   http: string;
   /** e.g. `ws://127.0.0.1:8080/ws`. */
   ws: string;
+  /** A JWT for a hub with auth on (--token / TIDINGS_TOKEN). */
+  token?: string;
 }
 
 const SCHEMES: Record<string, { http: string; ws: string }> = {
@@ -20,7 +22,7 @@ const SCHEMES: Record<string, { http: string; ws: string }> = {
   'wss:': { http: 'https:', ws: 'wss:' },
 };
 
-export function resolveHubUrl(input: string): HubUrl {
+export function resolveHubUrl(input: string, token?: string): HubUrl {
   const text = input.trim();
   // `127.0.0.1:8080` or `localhost:8080`: a plain HTTP address.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
@@ -33,7 +35,9 @@ export function resolveHubUrl(input: string): HubUrl {
   const scheme = SCHEMES[url.protocol];
   if (!scheme) throw new CliError(`--url: expected http://, https://, ws:// or wss:// (got ${url.protocol}//)`, 2);
   const base = url.pathname.replace(/\/+$/, '').replace(/\/ws$/, '');
-  return { http: `${scheme.http}//${url.host}${base}`, ws: `${scheme.ws}//${url.host}${base}/ws` };
+  return {
+    http: `${scheme.http}//${url.host}${base}`, ws: `${scheme.ws}//${url.host}${base}/ws`, ...(token !== undefined && { token }),
+  };
 }
 
 /** What to tell a person when nothing answers at the hub's address. */

@@ -56,6 +56,7 @@ export function tail(hub: HubUrl, topic: string, opts: TailOptions): Promise<num
 
   const client = new TidingsClient(hub.ws, {
     WebSocket: WebSocket as unknown as SocketFactory, transport: 'websocket', offsetStore: offsets, backoff: BACKOFF,
+    ...(hub.token !== undefined && { token: hub.token }),
   });
   const say = (line: string): void => void process.stderr.write(line + '\n');
 

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { MAX_KEY_CHARS } from '../../shared/constants.js';
 import { TidingsError } from '../../shared/errors.js';
 import { MAX_TOPIC_BYTES, checkTopic } from '../../shared/topics.js';
+import type { Grants } from '../auth/grants.js';
 import type { Hub } from '../hub/hub.js';
 import type { HttpExchange } from '../transport/connection.js';
+import { permit } from './auth.js';
 import { sendError, sendJson, sendJsonText, sendTidingsError } from './reply.js';
 
 /** Most messages or topics one read returns; a larger `limit` is clamped to it. */
@@ -37,9 +39,11 @@ export function countParam(ex: HttpExchange, name: string, fallback: number): nu
   return undefined;
 }
 
-export async function publishRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined, maxBodyBytes: number): Promise<void> {
+export async function publishRoute(
+  hub: Hub, ex: HttpExchange, rawTopic: string | undefined, maxBodyBytes: number, grants: Grants,
+): Promise<void> {
   const topic = topicOf(ex, rawTopic);
-  if (topic === undefined) return;
+  if (topic === undefined || !permit(ex, grants.canPublish(topic), `publishing to ${topic}`)) return;
   const body = await ex.readBody(maxBodyBytes);
   if (!body) return sendError(ex, 'too_large', `the body is over ${maxBodyBytes} bytes`, 413);
   let parsed: unknown;
@@ -69,9 +73,9 @@ export async function publishRoute(hub: Hub, ex: HttpExchange, rawTopic: string 
   }
 }
 
-export async function historyRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined): Promise<void> {
+export async function historyRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined, grants: Grants): Promise<void> {
   const topic = topicOf(ex, rawTopic);
-  if (topic === undefined) return;
+  if (topic === undefined || !permit(ex, grants.canSubscribe(topic), `reading ${topic}`)) return;
   const after = countParam(ex, 'after', 0);
   const limit = countParam(ex, 'limit', DEFAULT_PAGE);
   if (after === undefined || limit === undefined) return;
@@ -82,12 +86,13 @@ export async function historyRoute(hub: Hub, ex: HttpExchange, rawTopic: string 
   sendJsonText(ex, 200, `${head.slice(0, -1)},"messages":[${messages}]}`);
 }
 
-export function topicsRoute(hub: Hub, ex: HttpExchange): void {
+/** Lists only the topics the token may read. */
+export function topicsRoute(hub: Hub, ex: HttpExchange, grants: Grants): void {
   const prefix = ex.query.get('prefix') ?? '';
   if (prefix.length > MAX_TOPIC_BYTES) return sendError(ex, 'bad_request', `prefix is longer than ${MAX_TOPIC_BYTES} bytes`);
   const limit = countParam(ex, 'limit', DEFAULT_PAGE);
   if (limit === undefined) return;
-  const topics = hub.store.list(prefix, Math.min(limit, MAX_PAGE)).map((t) => ({
+  const topics = hub.store.list(prefix, Math.min(limit, MAX_PAGE)).filter((t) => grants.canSubscribe(t.topic)).map((t) => ({
     topic: t.topic,
     epoch: t.epoch,
     earliest: t.earliest,

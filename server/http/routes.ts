@@ -6,9 +6,14 @@ import { readFileSync } from 'node:fs';
 import FindMyWay from 'find-my-way';
 import type { Logger } from 'pino';
 import { DEMO_PAGE } from '../demo/page.js';
+import type { Grants } from '../auth/grants.js';
+import type { TokenVerifier } from '../auth/verifier.js';
 import type { Hub } from '../hub/hub.js';
 import type { HttpExchange, HttpHandler } from '../transport/connection.js';
 import { historyRoute, publishRoute, topicsRoute } from './api.js';
+import { authenticate } from './auth.js';
+import { preflight, withCors } from './cors.js';
+import type { OriginCheck } from './origin.js';
 import { sendError, sendJson } from './reply.js';
 import { eventsRoute } from './sse.js';
 
@@ -29,6 +34,9 @@ export interface HttpDeps {
   maxBodyBytes: number;
   demo: boolean;
   log: Logger;
+  /** Undefined when auth is off. */
+  verifier: TokenVerifier | undefined;
+  originAllowed: OriginCheck;
 }
 
 type Params = Record<string, string | undefined>;
@@ -56,11 +64,16 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     routes.set(handler, route);
     router.on(method, path, handler);
   };
-  /** Routes that need the store open. */
-  const withHub = (route: (hub: Hub, ex: HttpExchange, params: Params) => void | Promise<void>): Route => (ex, params) => {
+  /** Routes of the topic API: the store open, the Origin allowed, the token checked. */
+  const withHub = (route: (hub: Hub, ex: HttpExchange, params: Params, grants: Grants) => void | Promise<void>): Route => async (ex, params) => {
     const hub = deps.hub();
     if (!hub || hub.closing) return sendError(ex, 'unavailable', hub ? 'the hub is shutting down' : 'the hub is starting');
-    return route(hub, ex, params);
+    const origin = ex.header('origin');
+    if (!deps.originAllowed(origin, ex.header('host'))) {
+      return sendError(ex, 'forbidden', `pages from ${origin?.slice(0, 100)} may not use this hub (see --allowed-origins)`);
+    }
+    const grants = await authenticate(deps.verifier, ex);
+    if (grants) return route(hub, ex, params, grants);
   };
 
   on('GET', '/healthz', (ex) => sendJson(ex, 200, { status: 'ok' }));
@@ -73,10 +86,10 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     if (!metrics) return sendError(ex, 'unavailable', 'metrics are not ready');
     ex.respond(200, { 'content-type': metrics.contentType }, await metrics.render());
   });
-  on('POST', '/v1/topics/:topic/messages', withHub((hub, ex, p) => publishRoute(hub, ex, p.topic, deps.maxBodyBytes)));
-  on('GET', '/v1/topics/:topic/messages', withHub((hub, ex, p) => historyRoute(hub, ex, p.topic)));
-  on('GET', '/v1/topics/:topic/events', withHub((hub, ex, p) => eventsRoute(hub, ex, p.topic)));
-  on('GET', '/v1/topics', withHub((hub, ex) => topicsRoute(hub, ex)));
+  on('POST', '/v1/topics/:topic/messages', withHub((hub, ex, p, g) => publishRoute(hub, ex, p.topic, deps.maxBodyBytes, g)));
+  on('GET', '/v1/topics/:topic/messages', withHub((hub, ex, p, g) => historyRoute(hub, ex, p.topic, g)));
+  on('GET', '/v1/topics/:topic/events', withHub((hub, ex, p, g) => eventsRoute(hub, ex, p.topic, g)));
+  on('GET', '/v1/topics', withHub((hub, ex, _p, g) => topicsRoute(hub, ex, g)));
   // Served always, as Socket.IO serves its client: a page on this hub needs nothing else.
   on('GET', '/tidings.min.js', (ex) => {
     if (bundle) ex.respond(200, JS, bundle);
@@ -87,7 +100,14 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     on('GET', '/index.html', (ex) => ex.respond(200, HTML, DEMO_PAGE));
   }
 
-  return (ex) => {
+  return (request) => {
+    const origin = request.header('origin');
+    const crossSite = origin !== undefined && deps.originAllowed(origin, request.header('host'));
+    if (request.method === 'OPTIONS' && origin !== undefined && request.path.startsWith('/v1/')) {
+      if (crossSite) return preflight(request, origin);
+      return sendError(request, 'forbidden', `pages from ${origin.slice(0, 100)} may not use this hub (see --allowed-origins)`);
+    }
+    const ex = crossSite ? withCors(request, origin) : request;
     const method = ex.method === 'HEAD' ? 'GET' : ex.method;
     const found = method === 'GET' || method === 'POST' ? router.find(method, ex.path) : null;
     const route = found ? routes.get(found.handler) : undefined;

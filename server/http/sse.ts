@@ -4,9 +4,11 @@
  * so it gets the same replay-then-live hand-over (no gap, no duplicate), the
  * same slow-consumer close and the same pings, here as comment lines.
  */
+import type { Grants } from '../auth/grants.js';
 import type { Hub } from '../hub/hub.js';
 import type { Connection, HttpExchange, HttpStream, SendResult, TextFrame } from '../transport/connection.js';
 import { countParam } from './api.js';
+import { permit } from './auth.js';
 import { sendError } from './reply.js';
 import { checkTopic } from '../../shared/topics.js';
 
@@ -74,17 +76,18 @@ class SseConnection implements Connection {
   }
 }
 
-export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined): void {
+export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined, grants: Grants): void {
   const topic = rawTopic ?? '';
   const check = checkTopic(topic);
   if (!check.ok) return sendError(ex, 'invalid_topic', check.reason);
+  if (!permit(ex, grants.canSubscribe(topic), `reading ${topic}`)) return;
   if (ex.method === 'HEAD') return ex.respond(200, SSE_HEADERS, '');
   const from = fromOf(ex);
   if (from === null) return;
   const stream = ex.stream(200, SSE_HEADERS);
   stream.write(`retry: ${RETRY_MS}\n\n`);
   const conn = new SseConnection(stream, ex.remoteAddress);
-  const events = hub.onOpen(conn, { url: ex.path, query: ex.query, headers: {} });
+  const events = hub.onOpen(conn, { url: ex.path, query: ex.query, headers: {} }, grants);
   stream.onDrain = () => events.onDrain();
   stream.onClose = () => {
     conn.terminate();

@@ -4,11 +4,14 @@
  */
 import type { Logger } from 'pino';
 import { CLOSE, TidingsError } from '../../shared/errors.js';
-import type { Request } from '../../shared/protocol.js';
+import { PROTOCOL_VERSION, type Request } from '../../shared/protocol.js';
+import { OPEN_GRANTS, type Grants } from '../auth/grants.js';
+import type { TokenVerifier } from '../auth/verifier.js';
 import type { Connection, ConnectionEvents, ConnectionHandler, UpgradeInfo } from '../transport/connection.js';
 import type { AppendInput, AppendResult, LogStore } from '../store/log-store.js';
 import { decodeRequest, encodeMessage, PING_FRAME } from '../protocol/codec.js';
 import { dispatch } from './ops/index.js';
+import { helloReply } from './ops/hello.js';
 import { Outbox } from './outbox.js';
 import { Session, type SessionLimits } from './session.js';
 import { HubStats } from './stats.js';
@@ -26,6 +29,16 @@ export interface HubOptions {
   maxSubscriptions: number;
   /** Slow-consumer limit: bytes waiting for one client past which it is closed (4009). */
   maxBufferedBytes: number;
+  /** Checks tokens; undefined when auth is off and everyone may do everything. */
+  verifier?: TokenVerifier | undefined;
+  /** With auth on, how long a connection has to present a valid token. */
+  handshakeTimeoutMs: number;
+  /** Connection limits (4008 past them); 0 for none. */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** Per connection and second; 0 for none. */
+  maxPublishRate: number;
+  maxFrameRate: number;
 }
 
 export class Hub implements ConnectionHandler {
@@ -43,12 +56,16 @@ export class Hub implements ConnectionHandler {
   #nextConn = 1;
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #sessionLimits: SessionLimits;
+  /** Open connections by remote address, for the per-IP limit. */
+  readonly #perIp = new Map<string, number>();
 
   constructor(opts: HubOptions) {
     this.opts = opts;
     this.store = opts.store;
     this.log = opts.log;
-    this.#sessionLimits = { maxBufferedBytes: opts.maxBufferedBytes };
+    this.#sessionLimits = {
+      maxBufferedBytes: opts.maxBufferedBytes, maxPublishRate: opts.maxPublishRate, maxFrameRate: opts.maxFrameRate,
+    };
     this.outbox = new Outbox((error) => this.log.error({ err: error }, 'flushing a connection failed'));
   }
 
@@ -58,29 +75,119 @@ export class Hub implements ConnectionHandler {
     this.#heartbeat.unref();
   }
 
-  onOpen(conn: Connection, info: UpgradeInfo): ConnectionEvents {
+  /** `grants`: the connection's token was checked already (an HTTP request's, for an event stream). */
+  onOpen(conn: Connection, info: UpgradeInfo, grants?: Grants): ConnectionEvents {
     const session = new Session(conn, this.log, this.#nextConn++, this.outbox, this.#sessionLimits, this.stats);
-    if (this.closing) {
-      conn.close(CLOSE.GOING_AWAY, 'server shutting down');
+    const refused = this.closing ? 'server shutting down' : this.#overConnectionLimit(conn.remoteAddress);
+    if (refused) {
+      conn.close(this.closing ? CLOSE.GOING_AWAY : CLOSE.POLICY, refused);
       session.ended();
-    } else this.sessions.add(session);
+      return new SessionEvents(this, session);
+    }
+    this.sessions.add(session);
+    this.#perIp.set(conn.remoteAddress, (this.#perIp.get(conn.remoteAddress) ?? 0) + 1);
     if (this.log.isLevelEnabled('debug')) session.log.debug({ remote: conn.remoteAddress, url: info.url }, 'connection opened');
+    const verifier = this.opts.verifier;
+    if (!verifier) session.grants = OPEN_GRANTS;
+    else if (grants) session.grants = grants;
+    else {
+      const token = info.query.get('token');
+      if (token !== null) this.#checkToken(session, verifier, token, undefined);
+    }
     return new SessionEvents(this, session);
+  }
+
+  /** Why a new connection from `ip` is refused, if it is. */
+  #overConnectionLimit(ip: string): string | undefined {
+    const { maxConnections, maxConnectionsPerIp } = this.opts;
+    if (maxConnections > 0 && this.sessions.size >= maxConnections) return `the hub holds its limit of ${maxConnections} connections`;
+    if (maxConnectionsPerIp > 0 && (this.#perIp.get(ip) ?? 0) >= maxConnectionsPerIp) {
+      return `${maxConnectionsPerIp} connections from one address is the limit`;
+    }
+    return undefined;
   }
 
   /** A text frame from a session's client. */
   onText(session: Session, text: string): void {
-    session.lastReceivedAt = Date.now();
+    const now = Date.now();
+    session.lastReceivedAt = now;
     this.stats.receivedBytes += text.length;
     // Stopping: frames are no longer read. The 1001 close that follows tells clients to
     // reconnect and resend what was not answered; a keyed publish is then stored once.
     if (session.closed || this.closing) return;
+    if (!session.frameAllowed(now)) {
+      session.fail(undefined, { code: 'rate_limited', message: `more than ${this.opts.maxFrameRate} frames a second` });
+      return session.close(CLOSE.POLICY, 'frame rate over its limit');
+    }
+    if (session.held) {
+      if (!session.hold(text)) session.close(CLOSE.POLICY, 'too many frames while the token is checked');
+      return;
+    }
+    this.#handle(session, text);
+  }
+
+  #handle(session: Session, text: string): void {
     const decoded = decodeRequest(text);
     if (!decoded.ok) return session.fail(decoded.id, decoded.error, decoded.malformed);
+    const req = decoded.req;
+    if (req.op === 'hello' && this.opts.verifier && !this.#helloProtocolBad(req.protocol)) {
+      if (req.token === undefined) {
+        session.fail(req.id, { code: 'unauthorized', message: 'this hub needs a token in hello' });
+        if (!session.grants) session.close(CLOSE.UNAUTHORIZED, 'no token');
+        return;
+      }
+      return this.#checkToken(session, this.opts.verifier, req.token, req.id);
+    }
+    if (!session.grants && req.op !== 'hello' && req.op !== 'pong') {
+      return session.fail(req.id, { code: 'unauthorized', message: 'send hello with a token first' });
+    }
     try {
-      dispatch(this, session, decoded.req);
+      dispatch(this, session, req);
     } catch (error) {
-      this.internalError(session, decoded.req, error);
+      this.internalError(session, req, error);
+    }
+  }
+
+  #helloProtocolBad(protocol: number | undefined): boolean {
+    return protocol !== undefined && protocol !== PROTOCOL_VERSION;
+  }
+
+  /**
+   * Checks a token (from hello, or `?token=` when `helloId` is undefined): frames
+   * that arrive meanwhile wait, then run in order. A bad token on a connection
+   * without grants ends it with 4001; a bad refresh keeps the grants it has.
+   */
+  #checkToken(session: Session, verifier: TokenVerifier, token: string, helloId: number | undefined): void {
+    session.held ??= [];
+    verifier.verify(token).then(
+      (grants: Grants) => {
+        if (session.closed) return;
+        session.grants = grants;
+        if (session.log.isLevelEnabled('debug')) session.log.debug({ sub: grants.subject }, 'authenticated');
+        if (helloId !== undefined) helloReply(this, session, helloId);
+      },
+      (error: unknown) => {
+        if (session.closed) return;
+        const wire = error instanceof TidingsError ? error.toWire() : { code: 'unauthorized' as const, message: 'the token is not valid' };
+        session.fail(helloId, wire);
+        if (!session.grants) session.close(CLOSE.UNAUTHORIZED, wire.message.slice(0, 100));
+      },
+    ).finally(() => this.#release(session));
+  }
+
+  /** Handles the frames held during a token check. */
+  #release(session: Session): void {
+    const held = session.held;
+    session.held = undefined;
+    if (!held) return;
+    for (let i = 0; i < held.length; i++) {
+      if (session.closed) return;
+      // Another hello started a new check: the rest wait for it.
+      if (session.held) {
+        (session.held as string[]).push(...held.slice(i));
+        return;
+      }
+      this.#handle(session, held[i] as string);
     }
   }
 
@@ -92,7 +199,11 @@ export class Hub implements ConnectionHandler {
 
   onClose(session: Session, code: number, reason: string): void {
     session.ended();
-    this.sessions.delete(session);
+    if (!this.sessions.delete(session)) return;
+    const ip = session.conn.remoteAddress;
+    const left = (this.#perIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.#perIp.set(ip, left);
+    else this.#perIp.delete(ip);
     for (const sub of session.subs.values()) this.dropSubscription(sub);
     if (this.log.isLevelEnabled('debug')) session.log.debug({ code, reason }, 'connection closed');
   }
@@ -205,8 +316,15 @@ export class Hub implements ConnectionHandler {
 
   #checkHeartbeats(now: number): void {
     const beat = this.opts.heartbeatMs;
+    const handshakeMs = this.opts.handshakeTimeoutMs;
     for (const session of this.sessions) {
       if (session.closed) continue;
+      const grants = session.grants;
+      if (grants ? now >= grants.expiresAt : !session.held && now - session.openedAt >= handshakeMs) {
+        session.fail(undefined, { code: 'unauthorized', message: grants ? 'the token has expired' : `no valid token within ${handshakeMs} ms` });
+        session.close(CLOSE.UNAUTHORIZED, grants ? 'token expired' : 'no valid token in time');
+        continue;
+      }
       const silentFor = now - session.lastReceivedAt;
       if (silentFor >= 2 * beat && !session.conn.listenOnly) {
         session.close(CLOSE.POLICY, 'heartbeat timeout: nothing heard for 2 x heartbeat');

@@ -8,9 +8,11 @@ import { CLOSE, type WireError } from '../../shared/errors.js';
 import type { Connection, TextFrame } from '../transport/connection.js';
 import { encodeErrorFrame, encodeErrorReply, encodeReply } from '../protocol/codec.js';
 import { ErrorBudget } from './error-budget.js';
+import type { Grants } from '../auth/grants.js';
 import type { Outbox } from './outbox.js';
 import type { HubStats } from './stats.js';
 import type { Subscription } from './subscription.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** Malformed frames (bad JSON or shape, unknown op) tolerated per window before 4400. */
 const MAX_MALFORMED_FRAMES = 10;
@@ -29,7 +31,13 @@ const CLOSE_GRACE_MS = 10_000;
 export interface SessionLimits {
   /** Bytes queued for a client (outbox and transport) past which it is closed with 4009. */
   maxBufferedBytes: number;
+  /** Per second; 0 for no limit. */
+  maxPublishRate: number;
+  maxFrameRate: number;
 }
+
+/** Frames held while a token is checked, past which the connection is closed (4008). */
+const MAX_HELD_FRAMES = 256;
 
 /**
  * Idle connections are most of a hub's memory, so what a session needs only
@@ -44,6 +52,11 @@ export class Session {
   lastReceivedAt: number;
   lastSentAt: number;
   pingedAt = 0;
+  readonly openedAt: number;
+  /** What the client may do; undefined until a valid token arrived (auth on). */
+  grants: Grants | undefined;
+  /** Frames that arrived while a token was being checked, handled in order once it is. */
+  held: string[] | undefined;
   readonly #outbox: Outbox;
   readonly #limits: SessionLimits;
   readonly #stats: HubStats;
@@ -56,6 +69,8 @@ export class Session {
   #drainWaiters: Array<() => void> | undefined;
   #malformed: ErrorBudget | undefined;
   #errors: ErrorBudget | undefined;
+  #frameRate: TokenBucket | undefined;
+  #publishRate: TokenBucket | undefined;
 
   /** `number` tells connections apart in logs. */
   constructor(conn: Connection, log: Logger, number: number, outbox: Outbox, limits: SessionLimits, stats: HubStats) {
@@ -65,7 +80,27 @@ export class Session {
     this.#number = number;
     this.#outbox = outbox;
     this.#limits = limits;
-    this.lastReceivedAt = this.lastSentAt = Date.now();
+    this.openedAt = this.lastReceivedAt = this.lastSentAt = Date.now();
+  }
+
+  /** Counts a frame against the frame rate; false once over it. */
+  frameAllowed(now: number): boolean {
+    const rate = this.#limits.maxFrameRate;
+    return rate === 0 || (this.#frameRate ??= new TokenBucket(rate, now)).take(now);
+  }
+
+  /** Counts a publish against the publish rate; false once over it. */
+  publishAllowed(now: number): boolean {
+    const rate = this.#limits.maxPublishRate;
+    return rate === 0 || (this.#publishRate ??= new TokenBucket(rate, now)).take(now);
+  }
+
+  /** Keeps a frame for later; false when too many are waiting already. */
+  hold(text: string): boolean {
+    const held = (this.held ??= []);
+    if (held.length >= MAX_HELD_FRAMES) return false;
+    held.push(text);
+    return true;
   }
 
   /** Shown to the client in the hello reply and in logs. */

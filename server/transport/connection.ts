@@ -100,6 +100,14 @@ export interface TransportOptions {
   port: number;
   /** Frames longer than this close the connection (1009, or a drop on uWS). */
   maxFrameBytes: number;
+  /** permessage-deflate; inflated frames are held to `maxFrameBytes` as well. */
+  compression: boolean;
+  /** Longest request head the ws engine reads (uWS has its own, fixed). */
+  maxHeaderBytes: number;
+  /** Time to receive a request's head. */
+  handshakeTimeoutMs: number;
+  /** Whether a WebSocket upgrade with this Origin (and Host) may proceed; a refusal is answered 403. */
+  originAllowed(origin: string | undefined, host: string | undefined): boolean;
   handler: ConnectionHandler;
   http: HttpHandler;
 }

@@ -24,6 +24,7 @@ interface SocketData {
 }
 
 const decoder = new TextDecoder();
+const ORIGIN_REFUSED = 'this Origin may not open a WebSocket here (see --allowed-origins)';
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 class UwsConnection implements Connection {
@@ -79,6 +80,8 @@ export class UwsTransport implements TransportServer {
     this.#app = uws.App();
     this.#app.ws<SocketData>(WS_PATH, {
       maxPayloadLength: opts.maxFrameBytes,
+      // uWS inflates at most maxPayloadLength bytes of a compressed frame, so a bomb is cut there.
+      compression: opts.compression ? uws.SHARED_COMPRESSOR | uws.SHARED_DECOMPRESSOR : uws.DISABLED,
       maxBackpressure: UWS_MAX_BACKPRESSURE_BYTES,
       closeOnBackpressureLimit: 0,
       idleTimeout: 0,
@@ -105,6 +108,11 @@ export class UwsTransport implements TransportServer {
   }
 
   #upgrade(res: UwsResponse, req: UwsRequest, context: unknown): void {
+    const origin = req.getHeader('origin');
+    if (!this.#opts.originAllowed(origin === '' ? undefined : origin, req.getHeader('host'))) {
+      res.cork(() => res.writeStatus('403 Forbidden').writeHeader('content-type', 'text/plain').end(ORIGIN_REFUSED));
+      return;
+    }
     const headers: Record<string, string> = {};
     req.forEach((key, value) => {
       headers[key] = value;

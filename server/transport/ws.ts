@@ -7,6 +7,8 @@ import {
   WS_PATH, type Connection, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
 
+const ORIGIN_REFUSED = 'this Origin may not open a WebSocket here (see --allowed-origins)';
+
 /** Bytes are sent as a text frame too: they are a frame's UTF-8, encoded once for many receivers. */
 const TEXT = { binary: false } as const;
 
@@ -58,8 +60,17 @@ export class WsTransport implements TransportServer {
 
   constructor(opts: TransportOptions) {
     this.#opts = opts;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false });
-    this.#http = createServer((req, res) => opts.http(new NodeExchange(req, res)));
+    // ws holds inflated messages to maxPayload too, so a compressed bomb ends at the limit (1009).
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxFrameBytes,
+      perMessageDeflate: opts.compression && { threshold: 1024, concurrencyLimit: 4 },
+    });
+    this.#http = createServer({
+      maxHeaderSize: opts.maxHeaderBytes,
+      headersTimeout: opts.handshakeTimeoutMs,
+      requestTimeout: 0,
+    }, (req, res) => opts.http(new NodeExchange(req, res)));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
   }
 
@@ -67,6 +78,10 @@ export class WsTransport implements TransportServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (!this.#opts.originAllowed(req.headers.origin, req.headers.host)) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${ORIGIN_REFUSED.length}\r\n\r\n${ORIGIN_REFUSED}`);
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {

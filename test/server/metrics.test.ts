@@ -152,7 +152,8 @@ describe('metrics', () => {
     await store.open();
     hub = new Hub({
       store, log: pino({ level: 'silent' }), heartbeatMs: 60_000, maxPayloadBytes: 64 * 1024,
-      maxSubscriptions: 100, maxBufferedBytes: MAX_BUFFERED,
+      maxSubscriptions: 100, maxBufferedBytes: MAX_BUFFERED, handshakeTimeoutMs: 10_000,
+      maxConnections: 0, maxConnectionsPerIp: 0, maxPublishRate: 0, maxFrameRate: 0,
     });
     metrics = createMetrics({ hub, store });
   });

@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, type HelloRequest } from '../../../shared/protocol.js
 import type { Hub } from '../hub.js';
 import type { Session } from '../session.js';
 
+/** hello without a token to check (auth off), or with an unsupported protocol; the hub checks tokens itself. */
 export function hello(hub: Hub, session: Session, req: HelloRequest): void {
   if (req.protocol !== undefined && req.protocol !== PROTOCOL_VERSION) {
     session.fail(req.id, {
@@ -10,10 +11,18 @@ export function hello(hub: Hub, session: Session, req: HelloRequest): void {
     });
     return;
   }
-  session.reply(req.id, {
+  helloReply(hub, session, req.id);
+}
+
+export function helloReply(hub: Hub, session: Session, id: number | undefined): void {
+  session.reply(id, {
     session: session.id,
     protocol: PROTOCOL_VERSION,
     heartbeat: hub.opts.heartbeatMs,
-    limits: { maxPayload: hub.opts.maxPayloadBytes, maxSubscriptions: hub.opts.maxSubscriptions },
+    limits: {
+      maxPayload: hub.opts.maxPayloadBytes,
+      maxSubscriptions: hub.opts.maxSubscriptions,
+      ...(hub.opts.maxPublishRate > 0 && { maxPublishRate: hub.opts.maxPublishRate }),
+    },
   });
 }

@@ -8,6 +8,10 @@ import type { Session } from '../session.js';
 export function publish(hub: Hub, session: Session, req: PublishRequest): void {
   const check = checkTopic(req.topic);
   if (!check.ok) return session.fail(req.id, { code: 'invalid_topic', message: check.reason });
+  if (!session.grants?.canPublish(req.topic)) return session.fail(req.id, { code: 'forbidden', message: `cannot publish to ${req.topic}` });
+  if (!session.publishAllowed(Date.now())) {
+    return session.fail(req.id, { code: 'rate_limited', message: `more than ${hub.opts.maxPublishRate} publishes a second` });
+  }
   const data = JSON.stringify(req.data);
   const bytes = Buffer.byteLength(data);
   if (bytes > hub.opts.maxPayloadBytes) {

@@ -12,6 +12,12 @@ export async function subscribe(hub: Hub, session: Session, req: SubscribeReques
   const wildcard = isWildcard(name);
   const check = wildcard ? checkPattern(name) : checkTopic(name);
   if (!check.ok) return session.fail(req.id, { code: 'invalid_topic', message: check.reason });
+  if (!session.grants?.canSubscribe(name)) {
+    return session.fail(req.id, {
+      code: 'forbidden',
+      message: wildcard ? `cannot subscribe to ${name}: the token does not allow every topic it matches` : `cannot subscribe to ${name}`,
+    });
+  }
   if (wildcard && req.from) {
     return session.fail(req.id, { code: 'bad_request', message: 'from cannot be used with a wildcard subscription' });
   }
