@@ -31,7 +31,10 @@ export interface ClientOptions {
   EventSource?: EventSourceFactory;
   /** Sent with `hello`. */
   token?: string;
-  /** Called after the hub closed with 4001 (token expired), before reconnecting. */
+  /**
+   * Gives a fresh token: called shortly before the current one expires (its `exp`),
+   * to renew it on the open connection, and after the hub refused or expired it (4001).
+   */
   refreshToken?: () => Promise<string>;
   backoff?: Partial<BackoffOptions>;
   /** Keeps each topic's position; `from: 'resume'` starts from it (default: in memory, for this client's life). */

@@ -16,6 +16,7 @@ import { sseSocketClass, type EventSourceFactory } from './sse-socket.js';
 import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
 import type { ClientEvents, ClientOptions, ConnectionState } from './options.js';
 import { encodePublishData, keyProblem } from './publish-check.js';
+import { TokenRefresher } from './token-refresher.js';
 
 export type { ClientEvents, ClientOptions, ConnectionState, StateChange, TransportChoice } from './options.js';
 
@@ -63,6 +64,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #heartbeatMs = DEFAULT_HEARTBEAT_MS;
   #lastHeard = 0;
+  readonly #refresher: TokenRefresher | undefined;
 
   constructor(url: string, opts: ClientOptions = {}) {
     super();
@@ -81,6 +83,9 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.#publishes = new PublishQueue(opts.maxQueuedPublishes ?? 1000);
     this.#token = opts.token;
+    this.#refresher = opts.refreshToken && new TokenRefresher(opts.refreshToken, (token) => this.setToken(token), (error) => {
+      this.emit('error', new TidingsError('unauthorized', 'refreshing the token failed', { cause: error }));
+    });
     this.#offsets = opts.offsetStore ?? new MemoryOffsetStore();
     // Deferred so listeners added right after construction see the first transition;
     // a disconnect() or close() before then wins.
@@ -157,6 +162,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     if (reply.limits && typeof reply.limits === 'object') this.limits = { ...this.limits, ...(reply.limits as object) };
     this.#attempt = 0;
     this.#startHeartbeat();
+    this.#refresher?.schedule(this.#token);
     this.#setState('connected', 'hello answered');
     for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
     for (const p of this.#publishes.all()) this.#sendPublish(p.id);
@@ -242,6 +248,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   #onClosed(code: number, reason: string): void {
     clearInterval(this.#heartbeatTimer);
+    this.#refresher?.cancel();
     this.#heartbeatTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
@@ -280,6 +287,17 @@ export class TidingsClient extends Emitter<ClientEvents> {
     if (generation !== this.#generation) return; // disconnect() or connect() came in meanwhile
     this.#reconnectTimer = undefined;
     if (!this.#closed) this.#open();
+  }
+
+  /**
+   * Replaces the token. On an open connection it goes to the hub at once (hello),
+   * which then keeps the connection past the old token's expiry; rejects if refused.
+   */
+  async setToken(token: string): Promise<void> {
+    this.#token = token;
+    if (this.state !== 'connected') return;
+    await this.#request({ op: 'hello', protocol: PROTOCOL_VERSION, client: CLIENT_NAME, token });
+    this.#refresher?.schedule(token);
   }
 
   /** Subscribes to a topic (or a wildcard pattern); messages go to `onMessage` and to `for await`. */

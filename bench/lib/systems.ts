@@ -33,8 +33,11 @@ function tidings(name: SystemName, transport: 'uws' | 'ws'): SystemSpec {
     dialect: 'json',
     path: '/ws',
     tidings: true,
+    // Every bench client comes from 127.0.0.1, and the connections scenario goes up to the
+    // fd limit, past the per-address default; rate limits stay at their defaults.
     args: (port, dataDir, extra) => [
-      MAIN, 'serve', '--port', String(port), '--data', dataDir, '--transport', transport, '--log-level', 'warn', ...extra,
+      MAIN, 'serve', '--port', String(port), '--data', dataDir, '--transport', transport, '--log-level', 'warn',
+      '--max-connections', '0', '--max-connections-per-ip', '0', ...extra,
     ],
   };
 }

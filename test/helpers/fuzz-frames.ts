@@ -112,8 +112,8 @@ export interface FuzzFrame {
   expect: Expect;
   /** What kind of frame this is, for the summary and for reports. */
   label: string;
-  /** Async ops whose success reply may come after later frames' replies. */
-  async: boolean;
+  /** The topic of a subscribe or unsubscribe expected to succeed. */
+  topic?: string;
 }
 
 export interface FuzzLimits {
@@ -161,12 +161,17 @@ const BAD_FROMS: readonly Raw[] = [
   '{"__proto__":{"earliest":true}}', '{"constructor":{"earliest":true}}', '{"after":1e400}', '{"last":1e400}',
   '{"after":-1e400}', '[{"earliest":true}]', '{"after":[1]}', '{"prototype":{"after":1}}',
 ];
-/** `from` values of the right shape: the subscribe succeeds on a concrete topic. */
+/**
+ * `from` values of the right shape: the subscribe succeeds on a concrete topic. Those
+ * that may replay a whole retained log are used on quiet topics only (QUIET_TOPICS).
+ */
 const GOOD_FROMS: readonly Raw[] = [
   '{"after":0}', '{"after":3}', '{"after":1000000}', '{"after":2,"epoch":"not-the-epoch"}', '{"last":0}', '{"last":5}',
   '{"earliest":true}', '{"after":0,"earliest":true}', '{"last":3,"__proto__":{"after":1}}',
   '{"earliest":true,"constructor":{"prototype":{"polluted":1}}}', '{"after":9007199254740991}',
 ];
+/** `from` values that replay a few messages at most, for busy topics. */
+const SHORT_FROMS: readonly Raw[] = ['{"last":0}', '{"last":1}', '{"last":5}', '{"last":3,"__proto__":{"after":1}}', '{"last":2,"constructor":{"prototype":{"polluted":1}}}'];
 /** `from` values the spec is silent about (integers past 2^53, -0): any non-internal answer. */
 const GRAY_FROMS: readonly Raw[] = [
   '{"after":1e300}', '{"last":1e300}', '{"after":9007199254740993}', '{"after":-0}', '{"last":-0}', '{"after":1e21}',
@@ -207,6 +212,11 @@ const JUNK_FIELDS: ReadonlyArray<readonly [string, Raw]> = [
 const POOL_TOPICS: readonly string[] = [
   'fz.a', 'fz.b', 'fz.c.d', 'fz.A-Z_:~', 'fz.' + 'x'.repeat(252), 'a.'.repeat(127) + 'a', 'fz.0', 'fz.-', 'fz.~.:',
 ];
+/**
+ * Topics rarely published to: subscribes may replay their whole log, which stays
+ * short, and a replay cannot fall behind retention (a legitimate 4009).
+ */
+const QUIET_TOPICS: readonly string[] = ['fz.q.0', 'fz.q.1', 'fz.q.2'];
 /** Where large and deep data goes: never replayed to fuzz connections, to keep the run cheap. */
 const HEAVY_TOPIC = 'fz.heavy';
 
@@ -281,8 +291,8 @@ export class FrameGenerator {
     return out;
   }
 
-  #text(fields: Array<readonly [string, Raw]>, replyId: number | undefined, expect: Expect, label: string, async = false): FuzzFrame {
-    return { wire: 'text', payload: obj(fields), replyId, expect, label, async };
+  #text(fields: Array<readonly [string, Raw]>, replyId: number | undefined, expect: Expect, label: string): FuzzFrame {
+    return { wire: 'text', payload: obj(fields), replyId, expect, label };
   }
 
   #validTopic(): string {
@@ -339,7 +349,9 @@ export class FrameGenerator {
       const topic = rng.pick([...this.subs]);
       this.subs.delete(topic);
       const [idf, id] = this.#maybeId(0.8);
-      return this.#text(this.#junk([['op', '"unsubscribe"'], ['topic', j(topic)], ...idf]), id, { kind: 'ok' }, 'unsubscribe (ok)');
+      const frame = this.#text(this.#junk([['op', '"unsubscribe"'], ['topic', j(topic)], ...idf]), id, { kind: 'ok' }, 'unsubscribe (ok)');
+      frame.topic = topic;
+      return frame;
     }
     if (r < 94) {
       // Tricks that still make a valid ping: a repeated key (the last wins), escapes.
@@ -354,14 +366,14 @@ export class FrameGenerator {
         `{"op":"ping","id":${id}e0}`,
         `{"__proto__":{"op":"subscribe","topic":"fz.hijack"},"op":"ping","id":${id}}`,
       ]);
-      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'ok' }, label: 'ping, repeated key or escapes (ok)', async: false };
+      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'ok' }, label: 'ping, repeated key or escapes (ok)' };
     }
     if (r < 96) {
       // A frame of exactly the frame limit is taken.
       const id = this.#id();
       const head = `{"op":"ping","id":${id},"pad":"`;
       const pad = 'p'.repeat(this.#limits.maxFrame - head.length - 2);
-      return { wire: 'text', payload: head + pad + '"}', replyId: id, expect: { kind: 'ok' }, label: 'ping of exactly the frame limit (ok)', async: false };
+      return { wire: 'text', payload: head + pad + '"}', replyId: id, expect: { kind: 'ok' }, label: 'ping of exactly the frame limit (ok)' };
     }
     return this.#okPublish();
   }
@@ -369,7 +381,7 @@ export class FrameGenerator {
   #okPublish(): FuzzFrame {
     const rng = this.#rng;
     const [idf, id] = this.#maybeId(0.6);
-    let topic = this.#validTopic();
+    let topic = rng.chance(0.03) ? rng.pick(QUIET_TOPICS) : this.#validTopic();
     let data = rng.pick(DATA_VALUES);
     let label = 'publish (ok)';
     let heavy = false;
@@ -390,20 +402,25 @@ export class FrameGenerator {
     const fields: Array<readonly [string, Raw]> = [['op', '"publish"'], ...idf, ['topic', j(topic)], ['data', data]];
     if (rng.chance(0.3)) fields.push(['key', j(rng.chance(0.1) ? 'k'.repeat(128) : `k-${rng.int(50)}`)]);
     if (rng.chance(0.2)) fields.push(['__proto__', '{"op":"subscribe","topic":"fz.hijack"}']);
-    return this.#text(this.#junk(fields, !heavy), id, { kind: 'ok' }, label, true);
+    return this.#text(this.#junk(fields, !heavy), id, { kind: 'ok' }, label);
   }
 
   #okSubscribe(): FuzzFrame | undefined {
     const rng = this.#rng;
     if (this.subs.size >= 40) return undefined;
-    const wildcard = rng.chance(0.25);
-    const topic = wildcard ? rng.pick(WILDCARD_PATTERNS) : this.#validTopic();
-    if (this.subs.has(topic) || topic === HEAVY_TOPIC) return undefined;
+    const r = rng.int(100);
+    const wildcard = r < 25;
+    const quiet = !wildcard && r < 50;
+    const topic = wildcard ? rng.pick(WILDCARD_PATTERNS) : quiet ? rng.pick(QUIET_TOPICS) : this.#validTopic();
+    if (this.subs.has(topic)) return undefined;
     this.subs.add(topic);
     const id = this.#id();
     const fields: Array<readonly [string, Raw]> = [['op', '"subscribe"'], ['id', String(id)], ['topic', j(topic)]];
-    if (!wildcard && rng.chance(0.4)) fields.push(['from', rng.pick(GOOD_FROMS)]);
-    return this.#text(this.#junk(fields), id, { kind: 'ok' }, wildcard ? 'subscribe wildcard (ok)' : 'subscribe (ok)', true);
+    if (quiet && rng.chance(0.7)) fields.push(['from', rng.pick(GOOD_FROMS)]);
+    else if (!wildcard && rng.chance(0.3)) fields.push(['from', rng.pick(SHORT_FROMS)]);
+    const frame = this.#text(this.#junk(fields), id, { kind: 'ok' }, wildcard ? 'subscribe wildcard (ok)' : 'subscribe (ok)');
+    frame.topic = topic;
+    return frame;
   }
 
   // ------------------------------------------------------------ semantic errors
@@ -456,7 +473,7 @@ export class FrameGenerator {
     const rng = this.#rng;
     const bad: Expect = { kind: 'error', codes: ['bad_request'], malformed: true };
     const frame = (payload: string, replyId: number | undefined, label: string, expect: Expect = bad): FuzzFrame =>
-      ({ wire: 'text', payload, replyId, expect, label, async: false });
+      ({ wire: 'text', payload, replyId, expect, label });
     const r = rng.int(100);
     if (r < 10) return frame(this.#randomUnicode(200), undefined, 'random text');
     if (r < 16) {
@@ -490,7 +507,7 @@ export class FrameGenerator {
     }
     if (r < 40) {
       const id = this.#id();
-      return { wire: 'text', payload: `\uFEFF{"op":"ping","id":${id}}`, replyId: id, expect: { kind: 'reply-or-error-frame' }, label: 'ping after a byte order mark', async: false };
+      return { wire: 'text', payload: `\uFEFF{"op":"ping","id":${id}}`, replyId: id, expect: { kind: 'reply-or-error-frame' }, label: 'ping after a byte order mark' };
     }
     if (r < 52) {
       const op = rng.pick(['hello', 'subscribe', 'unsubscribe', 'publish', 'ping', 'pong']);
@@ -617,22 +634,22 @@ export class FrameGenerator {
       const depth = kind === 0 ? data.length / 2 : kind === 1 ? data.split('{').length - 1 : Math.round(data.length / 4);
       const text = `{"op":"publish","id":${id},"topic":"${HEAVY_TOPIC}","data":${data}}`;
       const label = `publish data nested ${['arrays', 'objects', 'arrays and objects'][kind]} ${depth} deep (${data.length} bytes)`;
-      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: false }, label, async: true };
+      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: false }, label };
     }
     if (r < 70) {
       // Not remembered in `subs`: the hub may have refused it.
       const topic = `fz.g.${this.#tag}-${this.#uniqueTopic++}`;
       const text = obj([['op', '"subscribe"'], ['id', String(id)], ['topic', j(topic)], ['from', rng.pick(GRAY_FROMS)]]);
-      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: true }, label: 'subscribe with a from past 2^53 or -0', async: true };
+      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: true }, label: 'subscribe with a from past 2^53 or -0' };
     }
     if (r < 80) {
       const text = obj([['op', '"hello"'], ['id', String(id)], ['protocol', rng.pick(['9007199254740993', '1e300', '1.0', '1e0', '-0'])]]);
-      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: true }, label: 'hello.protocol past 2^53 or written oddly', async: false };
+      return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: true }, label: 'hello.protocol past 2^53 or written oddly' };
     }
     // Keys counted in UTF-16 units or in characters: astral keys around 128.
     const key = '🔑'.repeat(rng.range(63, 129));
     const text = obj([['op', '"publish"'], ['id', String(id)], ['topic', j(rng.pick(POOL_TOPICS))], ['data', '1'], ['key', j(key)]]);
-    return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: true }, label: `publish.key of ${[...key].length} astral characters`, async: true };
+    return { wire: 'text', payload: text, replyId: id, expect: { kind: 'any', mayBeMalformed: true }, label: `publish.key of ${[...key].length} astral characters` };
   }
 
   // ------------------------------------------------------------ fatal
@@ -640,7 +657,7 @@ export class FrameGenerator {
   binary(): FuzzFrame {
     const rng = this.#rng;
     const payload = rng.chance(0.2) ? Buffer.from(this.#wellFormedText()) : rng.bytes(rng.int(3000));
-    return { wire: 'binary', payload, replyId: undefined, expect: { kind: 'close', fatal: 'binary' }, label: `binary frame (${payload.length} bytes)`, async: false };
+    return { wire: 'binary', payload, replyId: undefined, expect: { kind: 'close', fatal: 'binary' }, label: `binary frame (${payload.length} bytes)` };
   }
 
   invalidUtf8(): FuzzFrame {
@@ -650,7 +667,7 @@ export class FrameGenerator {
     const at = rng.int(base.length + 1);
     // Spaces around the bad bytes, so no neighbouring byte can complete them into valid UTF-8.
     const payload = Buffer.concat([base.subarray(0, at), Buffer.from(' '), Buffer.from(bad), Buffer.from(' '), base.subarray(at)]);
-    return { wire: 'bytes-as-text', payload, replyId: undefined, expect: { kind: 'close', fatal: 'utf8' }, label: `invalid UTF-8 text frame (${bad.map((b) => b.toString(16)).join(' ')})`, async: false };
+    return { wire: 'bytes-as-text', payload, replyId: undefined, expect: { kind: 'close', fatal: 'utf8' }, label: `invalid UTF-8 text frame (${bad.map((b) => b.toString(16)).join(' ')})` };
   }
 
   oversize(): FuzzFrame {
@@ -659,7 +676,7 @@ export class FrameGenerator {
     const r = rng.int(7);
     const close: Expect = { kind: 'close', fatal: 'oversize' };
     const make = (wire: FuzzFrame['wire'], payload: string | Buffer, label: string): FuzzFrame =>
-      ({ wire, payload, replyId: undefined, expect: close, label: `${label} (${payload.length} bytes)`, async: false });
+      ({ wire, payload, replyId: undefined, expect: close, label: `${label} (${payload.length} bytes)` });
     switch (r) {
       case 0: return make('text', 'x'.repeat(max + 1), 'text frame one byte over the frame limit');
       case 1: return make('text', HUGE_NEST, 'nested arrays 100,000 deep');
@@ -674,13 +691,13 @@ export class FrameGenerator {
   /** A ping with an id: its reply says every frame before it was read. */
   marker(): FuzzFrame {
     const id = this.#id();
-    return { wire: 'text', payload: `{"op":"ping","id":${id}}`, replyId: id, expect: { kind: 'ok' }, label: 'marker ping', async: false };
+    return { wire: 'text', payload: `{"op":"ping","id":${id}}`, replyId: id, expect: { kind: 'ok' }, label: 'marker ping' };
   }
 
   /** A subscribe to a topic of its own, with an id: a barrier for the async ops sent before it. */
   barrier(topic: string): FuzzFrame {
     const id = this.#id();
     this.subs.add(topic);
-    return { wire: 'text', payload: obj([['op', '"subscribe"'], ['id', String(id)], ['topic', j(topic)]]), replyId: id, expect: { kind: 'ok' }, label: 'barrier subscribe', async: true };
+    return { wire: 'text', payload: obj([['op', '"subscribe"'], ['id', String(id)], ['topic', j(topic)]]), replyId: id, expect: { kind: 'ok' }, label: 'barrier subscribe', topic };
   }
 }
