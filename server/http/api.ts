@@ -5,6 +5,7 @@ import { TidingsError } from '../../shared/errors.js';
 import { MAX_TOPIC_BYTES, checkTopic } from '../../shared/topics.js';
 import type { Grants } from '../auth/grants.js';
 import type { Hub } from '../hub/hub.js';
+import { encodeData, TOO_DEEP } from '../protocol/codec.js';
 import type { HttpExchange } from '../transport/connection.js';
 import { permit } from './auth.js';
 import { sendError, sendJson, sendJsonText, sendTidingsError } from './reply.js';
@@ -57,7 +58,8 @@ export async function publishRoute(
     const issue = shape.error.issues[0];
     return sendError(ex, 'bad_request', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'bad body');
   }
-  const data = JSON.stringify(shape.data.data);
+  const data = encodeData(shape.data.data);
+  if (data === undefined) return sendError(ex, 'bad_request', TOO_DEEP);
   const bytes = Buffer.byteLength(data);
   if (bytes > hub.opts.maxPayloadBytes) {
     return sendError(ex, 'too_large', `data is ${bytes} bytes, over the ${hub.opts.maxPayloadBytes}-byte limit`, 413);

@@ -75,3 +75,18 @@ export const PING_FRAME = '{"op":"ping"}';
 export function encodeMessage(topicJson: string, offset: number, time: number, dataJson: string): string {
   return `{"op":"message","topic":${topicJson},"offset":${offset},"time":${time},"data":${dataJson}}`;
 }
+
+/**
+ * A publish's data as the JSON text to store, or undefined when it is nested too
+ * deeply to serialize (the parser takes any depth; serializing recurses).
+ */
+export function encodeData(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+export const TOO_DEEP = 'data is nested too deeply';

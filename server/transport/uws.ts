@@ -23,7 +23,8 @@ interface SocketData {
   headers: Record<string, string>;
 }
 
-const decoder = new TextDecoder();
+// Keeps a leading byte-order mark, as ws does, so both engines answer such a frame alike (bad_request).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const ORIGIN_REFUSED = 'this Origin may not open a WebSocket here (see --allowed-origins)';
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 

@@ -2,6 +2,7 @@ import { TidingsError } from '../../../shared/errors.js';
 import type { PublishRequest } from '../../../shared/protocol.js';
 import { checkTopic } from '../../../shared/topics.js';
 import type { AppendResult } from '../../store/log-store.js';
+import { encodeData, TOO_DEEP } from '../../protocol/codec.js';
 import type { Hub } from '../hub.js';
 import type { Session } from '../session.js';
 
@@ -12,7 +13,8 @@ export function publish(hub: Hub, session: Session, req: PublishRequest): void {
   if (!session.publishAllowed(Date.now())) {
     return session.fail(req.id, { code: 'rate_limited', message: `more than ${hub.opts.maxPublishRate} publishes a second` });
   }
-  const data = JSON.stringify(req.data);
+  const data = encodeData(req.data);
+  if (data === undefined) return session.fail(req.id, { code: 'bad_request', message: TOO_DEEP });
   const bytes = Buffer.byteLength(data);
   if (bytes > hub.opts.maxPayloadBytes) {
     return session.fail(req.id, {

@@ -44,12 +44,13 @@ export async function subscribe(hub: Hub, session: Session, req: SubscribeReques
     hub.dropSubscription(sub);
     return session.fail(req.id, { code: 'unavailable', message: 'the store cannot take writes now' });
   }
-  if (sub.cancelled) return;
   const head = topic.deliveredHead;
   const earliest = Math.min(bounds.earliest, head + 1);
   const plan = planReplay(req.from, { epoch: bounds.epoch, head, earliest });
   sub.cursor = plan.start - 1;
+  // Answered even when an unsubscribe came first (§2: one reply per request); nothing follows it then.
   session.reply(req.id, { topic: name, epoch: bounds.epoch, head, earliest, truncated: plan.truncated, reset: plan.reset });
+  if (sub.cancelled) return;
   if (sub.cursor >= head) {
     sub.state = 'live';
     return;
