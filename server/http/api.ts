@@ -82,6 +82,8 @@ export async function historyRoute(hub: Hub, ex: HttpExchange, rawTopic: string 
   const limit = countParam(ex, 'limit', DEFAULT_PAGE);
   if (after === undefined || limit === undefined) return;
   const bounds = hub.store.bounds(topic) ?? (await hub.store.touch(topic));
+  // Reading an unknown name must not keep it: a flood of reads would grow the store.
+  if (!hub.topics.has(topic)) hub.store.forget(topic);
   const page = limit === 0 ? [] : await hub.store.read(topic, after, Math.min(limit, MAX_PAGE));
   const messages = page.map((m) => `{"offset":${m.offset},"time":${m.time},"data":${m.data}}`).join(',');
   const head = JSON.stringify({ topic, epoch: bounds.epoch, earliest: bounds.earliest, head: bounds.head, truncated: after + 1 < bounds.earliest });

@@ -221,7 +221,9 @@ export class Hub implements ConnectionHandler {
 
   /** Forgets a topic's state once nothing uses it, so memory follows activity. */
   release(topic: TopicState): void {
-    if (topic.idle && this.topics.get(topic.name) === topic) this.topics.delete(topic.name);
+    if (!topic.idle || this.topics.get(topic.name) !== topic) return;
+    this.topics.delete(topic.name);
+    if (topic.deliveredHead === 0) this.store.forget(topic.name);
   }
 
   dropSubscription(sub: Subscription): void {

@@ -198,6 +198,14 @@ export class LmdbLogStore implements LogStore {
     return topic && bounds(topic);
   }
 
+  forget(name: string): void {
+    const topic = this.#topics.get(name);
+    if (!topic || topic.head !== 0 || this.#closed || this.#pending.some((p) => p.topic === name)) return;
+    this.#forget(topic);
+    // Queued after the touch's put, so the record ends up gone; a failed delete only leaves it behind.
+    this.#topicDb.remove(name).catch((err: unknown) => this.#log.warn({ err, topic: name }, 'dropping an empty topic failed'));
+  }
+
   append(topic: string, input: AppendInput): Promise<AppendResult> {
     if (this.#closed) return Promise.reject(new TidingsError('unavailable', 'the store is closing'));
     return new Promise((resolve, reject) => {

@@ -76,6 +76,12 @@ export interface LogStore {
   /** Bounds of a known topic, without creating it. */
   bounds(topic: string): TopicBounds | undefined;
   /**
+   * Drops a topic that never had a message, once nothing uses it: a subscriber
+   * that saw nothing loses nothing, and subscribes to ever new names must not grow
+   * the store. A topic with messages (or with a write pending) is kept.
+   */
+  forget(topic: string): void;
+  /**
    * Appends one message. Appends to one topic get offsets in call order. Resolves
    * once the message is stored under the topic's durability policy; rejects with
    * a TidingsError `unavailable` when it could not be stored (nothing was written).

@@ -84,6 +84,10 @@ export class MemoryLogStore implements LogStore {
     return this.#topics.get(name)?.bounds();
   }
 
+  forget(name: string): void {
+    if (this.#topics.get(name)?.head === 0) this.#topics.delete(name);
+  }
+
   append(name: string, input: AppendInput): Promise<AppendResult> {
     const topic = this.#topic(name);
     if (input.key !== undefined) {

@@ -32,6 +32,10 @@ export class RoutedLogStore implements LogStore {
     return this.#for(topic).bounds(topic);
   }
 
+  forget(topic: string): void {
+    this.#for(topic).forget(topic);
+  }
+
   append(topic: string, input: AppendInput): Promise<AppendResult> {
     return this.#for(topic).append(topic, input);
   }

@@ -133,7 +133,14 @@ for (const transport of TRANSPORTS) {
       for (let i = 1; i <= TOTAL; i++) await pub.request({ op: 'publish', topic: 'slow.t', data: { i, payload } }, 30_000);
       slow.resume();
       const { code } = await slow.closed;
-      assert.equal(code, 4009);
+      // The 4009 close frame waits behind what the reader left unread; if draining the
+      // rest took the hub's close grace period (10 s, on a loaded machine), the socket is
+      // dropped instead (1006). Either way the hub counted a slow-consumer close.
+      if (code !== 4009) {
+        assert.equal(code, 1006);
+        const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+        assert.match(metrics, /^tidings_slow_consumer_closes_total [1-9]/m);
+      }
       const seen = offsetsOf(slow.messages('slow.t'));
       assert.deepEqual(seen, range(1, seen.length), 'what arrived before the close is an in-order prefix');
       assert.ok(seen.length < TOTAL, 'the close came before everything was delivered');
