@@ -77,8 +77,11 @@ const $ = (id) => document.getElementById(id);
 const store = new WebStorageOffsetStore(localStorage, 'tidings-demo:');
 const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
 // ?transport=sse forces the fallback the client otherwise takes only when WebSockets fail.
-const transport = new URLSearchParams(location.search).get('transport') || 'auto';
-const hub = new TidingsClient(url, { offsetStore: store, transport });
+const params = new URLSearchParams(location.search);
+const transport = params.get('transport') || 'auto';
+// A hub with auth on: open the page as /?token=<JWT> (tidings gen-token --subscribe 'demo.*' --publish demo.chat).
+const token = params.get('token') || undefined;
+const hub = new TidingsClient(url, { offsetStore: store, transport, token });
 window.tidings = { hub, seen: { chat: [], ticker: [] }, caughtUp: [] };
 
 hub.on('state', ({ to, reason }) => {
