@@ -153,5 +153,7 @@ export function resolveSettings(
     ? source(key) === 'env' ? `TIDINGS_${key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}` : toFlag(key)
     : `${configPath ?? 'config'}: ${issue.path.map(String).join('.')}`;
   const value = issue.path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k as string], merged);
-  throw new SettingsError(`${where}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`);
+  // A secret is never echoed: error output ends up in logs.
+  const shown = value === undefined || key === 'authSecret' ? '' : ` (got ${JSON.stringify(value)})`;
+  throw new SettingsError(`${where}: ${issue.message}${shown}`);
 }

@@ -136,6 +136,12 @@ export function createMetrics(source: { hub: Hub; store: LogStore }): Metrics {
   counter('tidings_slow_consumer_closes_total',
     'Connections closed with 4009: too many bytes waiting for the client, or a replay overtaken by retention.',
     () => stats.slowConsumerCloses);
+  counter('tidings_connections_refused_total',
+    'Connections closed right after opening with 4008: over --max-connections or --max-connections-per-ip.',
+    () => stats.connectionsRefused);
+  counter('tidings_auth_failures_total',
+    'Tokens refused on WebSocket connections (hello or ?token=): invalid, forged or expired; HTTP 401s are not counted.',
+    () => stats.authFailures);
   new Counter({
     name: 'tidings_errors_total',
     help: 'Error replies and error frames sent to connections, by error code (PROTOCOL.md section 7).',

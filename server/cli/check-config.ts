@@ -68,6 +68,8 @@ function summary(s: Settings): string[] {
     `listens on ${s.host}:${s.port}, transport ${s.transport}`,
     `storage ${s.storage}${s.storage === 'disk' ? ` (fsync ${s.fsync})` : ''}${usesDisk(s) ? `, data folder ${s.data}` : ''}`,
     `retention per topic: ${s.maxMessages} messages, ${size(s.maxBytes)}, ${age(s.maxAge)}`,
+    s.authSecret ? 'auth: HS256 tokens (shared secret)' : s.authPublicKey ? `auth: tokens checked with ${s.authPublicKey}`
+      : s.authJwks ? `auth: tokens checked with the keys in ${s.authJwks}` : `auth: off${s.insecure ? ' (--insecure)' : ''}`,
     s.topics.length === 0 ? 'no topic rules' : `${s.topics.length} topic rule${s.topics.length === 1 ? '' : 's'}: ${rules.join('; ')}`,
   ];
 }

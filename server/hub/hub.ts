@@ -80,6 +80,7 @@ export class Hub implements ConnectionHandler {
     const session = new Session(conn, this.log, this.#nextConn++, this.outbox, this.#sessionLimits, this.stats);
     const refused = this.closing ? 'server shutting down' : this.#overConnectionLimit(conn.remoteAddress);
     if (refused) {
+      if (!this.closing) this.stats.connectionsRefused++;
       conn.close(this.closing ? CLOSE.GOING_AWAY : CLOSE.POLICY, refused);
       session.ended();
       return new SessionEvents(this, session);
@@ -167,6 +168,7 @@ export class Hub implements ConnectionHandler {
         if (helloId !== undefined) helloReply(this, session, helloId);
       },
       (error: unknown) => {
+        this.stats.authFailures++;
         if (session.closed) return;
         const wire = error instanceof TidingsError ? error.toWire() : { code: 'unauthorized' as const, message: 'the token is not valid' };
         session.fail(helloId, wire);

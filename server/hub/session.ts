@@ -128,12 +128,16 @@ export class Session {
     this.#queuedBytes = 0;
     if (this.closed || frames.length === 0) return;
     this.#stats.sentBytes += bytes;
+    // Judged on what the client left unread from earlier flushes: a burst this flush
+    // made itself (thousands of replies to pipelined publishes) is not a slow reader.
+    const unread = this.conn.bufferedBytes;
     let dropped = false;
     this.conn.cork(() => {
       for (const frame of frames) if (this.conn.send(frame) === 'dropped') dropped = true;
     });
     this.lastSentAt = Date.now();
-    if (dropped || this.conn.bufferedBytes > this.#limits.maxBufferedBytes) this.#slowConsumer();
+    const limit = this.#limits.maxBufferedBytes;
+    if (dropped || unread > limit || this.conn.bufferedBytes > limit * MAX_QUEUED_FACTOR) this.#slowConsumer();
   }
 
   /** Bytes waiting to reach the client: queued here plus buffered in the transport. */

@@ -20,6 +20,10 @@ export class HubStats {
   replayedMessages = 0;
   /** Connections closed with 4009 (slow consumer, or a replay overtaken by retention). */
   slowConsumerCloses = 0;
+  /** Connections refused by the connection limits (4008). */
+  connectionsRefused = 0;
+  /** Tokens refused on WebSocket connections. */
+  authFailures = 0;
   /** Error replies and error frames sent, by PROTOCOL.md §7 code. */
   readonly errors = Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, 0])) as Record<ErrorCode, number>;
   /** Told how long each successful store append took, in seconds; timed only while one is registered. */

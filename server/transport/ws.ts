@@ -70,6 +70,8 @@ export class WsTransport implements TransportServer {
       maxHeaderSize: opts.maxHeaderBytes,
       headersTimeout: opts.handshakeTimeoutMs,
       requestTimeout: 0,
+      // Node checks headersTimeout only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, opts.handshakeTimeoutMs),
     }, (req, res) => opts.http(new NodeExchange(req, res)));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
   }

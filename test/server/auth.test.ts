@@ -228,7 +228,16 @@ for (const transport of TRANSPORTS) {
       await Promise.all([hsHub?.stop(), rsHub?.stop(), jwksHub?.stop()]);
     });
 
-    describe('HS256 shared secret', () => refusesAll(() => hsHub, () => hs(claims()), HS_BAD));
+    describe('HS256 shared secret', () => {
+      refusesAll(() => hsHub, () => hs(claims()), HS_BAD);
+      it('counts the refused tokens in /metrics', async () => {
+        const text = await (await fetch(`${hsHub.httpUrl}/metrics`)).text();
+        const failures = Number(/^tidings_auth_failures_total (\d+)/m.exec(text)?.[1]);
+        // Each bad token was refused on hello and on ?token= (HTTP 401s are not counted there),
+        // except the oversized one's URL, which the ws engine refuses (431) before any check.
+        assert.ok(failures >= HS_BAD.length * 2 - 1, `tidings_auth_failures_total ${failures}`);
+      });
+    });
     describe('RS256 public key', () => refusesAll(() => rsHub, () => sign(claims(), rsa.privateKey, 'RS256'), RS_BAD));
     describe('JWKS file', () => {
       it('accepts an ES256 token by its kid', async () => {
