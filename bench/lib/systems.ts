@@ -86,14 +86,15 @@ export async function startSystem(spec: SystemSpec, extra: string[] = []): Promi
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const deadline = Date.now() + 20_000;
+  // Generous: CI runs this beside other heavy tests on two cores.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${spec.name} exited with ${child.exitCode} at start:\n${output}`);
     const ready = spec.tidings ? (await httpStatus(`http://127.0.0.1:${port}/readyz`)) === 200 : /^ready \d+/m.test(output);
     if (ready) break;
     if (Date.now() > deadline) {
       await stopProcess(child, 1000);
-      throw new Error(`${spec.name} did not become ready within 20 s:\n${output}`);
+      throw new Error(`${spec.name} did not become ready within 60 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -86,6 +86,7 @@ export class Hub implements ConnectionHandler {
       return new SessionEvents(this, session);
     }
     this.sessions.add(session);
+    session.onClosing = () => this.#dropSubscriptions(session);
     this.#perIp.set(conn.remoteAddress, (this.#perIp.get(conn.remoteAddress) ?? 0) + 1);
     if (this.log.isLevelEnabled('debug')) session.log.debug({ remote: conn.remoteAddress, url: info.url }, 'connection opened');
     const verifier = this.opts.verifier;
@@ -206,8 +207,12 @@ export class Hub implements ConnectionHandler {
     const left = (this.#perIp.get(ip) ?? 1) - 1;
     if (left > 0) this.#perIp.set(ip, left);
     else this.#perIp.delete(ip);
-    for (const sub of session.subs.values()) this.dropSubscription(sub);
+    this.#dropSubscriptions(session);
     if (this.log.isLevelEnabled('debug')) session.log.debug({ code, reason }, 'connection closed');
+  }
+
+  #dropSubscriptions(session: Session): void {
+    for (const sub of [...session.subs.values()]) this.dropSubscription(sub);
   }
 
   /** The topic's live state, created from the store's bounds when first needed. */

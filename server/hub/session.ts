@@ -57,6 +57,12 @@ export class Session {
   grants: Grants | undefined;
   /** Frames that arrived while a token was being checked, handled in order once it is. */
   held: string[] | undefined;
+  /**
+   * Called once when the hub closes the session: its subscriptions go at once, not
+   * when the transport reports the socket gone (a slow consumer's socket may take
+   * the close grace period to go).
+   */
+  onClosing: (() => void) | undefined;
   readonly #outbox: Outbox;
   readonly #limits: SessionLimits;
   readonly #stats: HubStats;
@@ -192,6 +198,7 @@ export class Session {
     if (this.closed) return; // the flush found a slow consumer and closed already
     this.closed = true;
     if (code === CLOSE.SLOW_CONSUMER) this.#stats.slowConsumerCloses++;
+    this.onClosing?.();
     this.conn.close(code, reason);
     this.drained();
     setTimeout(() => this.conn.terminate(), CLOSE_GRACE_MS).unref();
