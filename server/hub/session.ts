@@ -75,6 +75,7 @@ export class Session {
   #drainWaiters: Array<() => void> | undefined;
   #malformed: ErrorBudget | undefined;
   #errors: ErrorBudget | undefined;
+  #readingPaused = false;
   #frameRate: TokenBucket | undefined;
   #publishRate: TokenBucket | undefined;
 
@@ -143,7 +144,13 @@ export class Session {
     });
     this.lastSentAt = Date.now();
     const limit = this.#limits.maxBufferedBytes;
-    if (dropped || unread > limit || this.conn.bufferedBytes > limit * MAX_QUEUED_FACTOR) this.#slowConsumer();
+    if (dropped || unread > limit || this.conn.bufferedBytes > limit * MAX_QUEUED_FACTOR) return this.#slowConsumer();
+    // Over the limit after this write: read no more requests until the client has
+    // taken it, so one that pipelines thousands of publishes is slowed, not cut off.
+    if (this.conn.bufferedBytes > limit && this.conn.pauseReading && !this.#readingPaused) {
+      this.#readingPaused = true;
+      this.conn.pauseReading();
+    }
   }
 
   /** Bytes waiting to reach the client: queued here plus buffered in the transport. */
@@ -161,6 +168,10 @@ export class Session {
 
   /** The transport wrote out some of its buffer. */
   drained(): void {
+    if (this.#readingPaused && !this.closed && this.conn.bufferedBytes <= this.#limits.maxBufferedBytes) {
+      this.#readingPaused = false;
+      this.conn.resumeReading?.();
+    }
     const waiters = this.#drainWaiters;
     if (!waiters) return;
     this.#drainWaiters = undefined;

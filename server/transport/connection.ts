@@ -33,6 +33,13 @@ export interface Connection {
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a close handshake. */
   terminate(): void;
+  /**
+   * Stops reading the client's frames until `resumeReading`, so TCP pushes back
+   * on a client that sends requests faster than it reads their replies. Optional:
+   * an engine without it reads on.
+   */
+  pauseReading?(): void;
+  resumeReading?(): void;
 }
 
 export interface UpgradeInfo {

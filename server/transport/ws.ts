@@ -50,6 +50,14 @@ class WsConnection implements Connection {
   terminate(): void {
     this.#ws.terminate();
   }
+
+  pauseReading(): void {
+    this.#ws.pause();
+  }
+
+  resumeReading(): void {
+    this.#ws.resume();
+  }
 }
 
 export class WsTransport implements TransportServer {
