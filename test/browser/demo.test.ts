@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, chromiumMissing, launchChromium } from '../helpers/browser.js';
+import { artifactPath, describeInChromium, launchChromium } from '../helpers/browser.js';
 import { removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { freePort } from '../helpers/wait.js';
@@ -81,16 +81,7 @@ function tickerSnapshot(page: Page): Promise<{ seen: number[]; shown: number[] }
   }));
 }
 
-const missing = chromiumMissing();
-if (missing) {
-  // Not skipped: without a browser these guarantees are unproven, so say how to get one.
-  process.stderr.write(`${missing}\n`);
-  it('needs Chromium', () => {
-    const error = new Error(missing);
-    error.stack = missing;
-    throw error;
-  });
-} else describe('demo page in Chromium', { timeout: 180_000 }, () => {
+describeInChromium('demo page in Chromium', { timeout: 180_000 }, () => {
   let browser: Browser;
   const hubs: HubProcess[] = [];
   const dirs: string[] = [];

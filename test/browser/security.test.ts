@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from '../helpers/browser.js';
+import { describeInChromium, launchChromium } from '../helpers/browser.js';
 import { removeDir, runCli, startHub, type HubProcess } from '../helpers/hub-process.js';
 
 const SECRET = 'browser-security-test-secret-0123456789abcdef';
@@ -56,15 +56,7 @@ async function head(hub: HubProcess, topic: string): Promise<number> {
   return ((await res.json()) as { head: number }).head;
 }
 
-const missing = chromiumMissing();
-if (missing) {
-  process.stderr.write(`${missing}\n`);
-  it('needs Chromium', () => {
-    const error = new Error(missing);
-    error.stack = missing;
-    throw error;
-  });
-} else describe('browser defences in Chromium', { timeout: 120_000 }, () => {
+describeInChromium('browser defences in Chromium', { timeout: 120_000 }, () => {
   let browser: Browser;
   let site: { origin: string; server: Server };
   const hubs: HubProcess[] = [];

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.TIDINGS_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,4 +25,22 @@ export function launchChromium(): Promise<Browser> {
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return ARTIFACTS + name;
+}
+
+/**
+ * A suite that needs Chromium. Without it the run fails with one line saying how
+ * to install it: not skipped, since the guarantees would go unproven.
+ */
+export function describeInChromium(name: string, options: { timeout: number }, fn: () => void): void {
+  const missing = chromiumMissing();
+  if (!missing) {
+    describe(name, options, fn);
+    return;
+  }
+  process.stderr.write(`${missing}\n`);
+  it('needs Chromium', () => {
+    const error = new Error(missing);
+    error.stack = missing;
+    throw error;
+  });
 }

@@ -1,6 +1,6 @@
 /** Runs the real `tidings serve` CLI as a child process on 127.0.0.1, port 0. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,4 +119,11 @@ export async function startHub(opts: StartOptions = {}): Promise<HubProcess> {
       await exited;
     },
   };
+}
+
+/** Resident memory (VmRSS) of a process, in bytes, from /proc. */
+export function rssOf(pid: number): number {
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
 }

@@ -22,3 +22,14 @@ export function freePort(): Promise<number> {
     srv.on('error', reject);
   });
 }
+
+/** `promise`, or a rejection naming `what` once `ms` have passed. */
+export async function within<V>(promise: Promise<V>, ms: number, what: string): Promise<V> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

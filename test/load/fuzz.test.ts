@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { CLOSE_CODES, ERROR_CODES } from '../../shared/errors.js';
-import { TRANSPORTS, removeDir, startHub, type HubProcess, type Transport } from '../helpers/hub-process.js';
+import { TRANSPORTS, removeDir, rssOf, startHub, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { RawClient, offsetsOf, range, type Frame } from '../helpers/raw-client.js';
 import { FrameGenerator, Prng, deriveSeed, type FuzzFrame, type FuzzLimits } from '../helpers/fuzz-frames.js';
 
@@ -568,14 +568,6 @@ async function worker(ctx: WorkerContext, index: number, frames: number): Promis
     }
     if (code >= 4000 && !Object.hasOwn(CLOSE_CODES, code)) stats.problem(`close code ${code} is not in PROTOCOL.md §8`, '');
   }
-}
-
-/** VmRSS of a process, in bytes. */
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

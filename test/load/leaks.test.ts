@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { TRANSPORTS, removeDir, startHub, type HubProcess, type Transport } from '../helpers/hub-process.js';
+import { TRANSPORTS, removeDir, rssOf, startHub, type HubProcess, type Transport } from '../helpers/hub-process.js';
+import { within } from '../helpers/wait.js';
 import { RawClient, offsetsOf, range, type Frame } from '../helpers/raw-client.js';
 
 const MIB = 1024 * 1024;
@@ -55,18 +56,6 @@ const FLOOD_ROUNDS = 4;
 const FLOOD_CHURN_PER_ROUND = 40;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function within<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** GET over a fresh connection (agent: false, Connection: close), so no pooled socket stays open on the hub. */
 function getText(url: string): Promise<{ status: number; text: string }> {

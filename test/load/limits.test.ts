@@ -16,7 +16,8 @@ import { connect as netConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { TRANSPORTS, removeDir, runCli, startHub, type HubProcess, type StartOptions, type Transport } from '../helpers/hub-process.js';
+import { TRANSPORTS, removeDir, rssOf, runCli, startHub, type HubProcess, type StartOptions, type Transport } from '../helpers/hub-process.js';
+import { within } from '../helpers/wait.js';
 import { RawClient, range, type Frame } from '../helpers/raw-client.js';
 
 const MIB = 1024 * 1024;
@@ -51,25 +52,8 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves with `p`, or fails after `ms` saying what it waited for. */
-async function within<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const codeOf = (f: Frame | undefined): string | undefined => (f?.error as { code?: string } | undefined)?.code;
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
-
-/** VmRSS of a process, in bytes. */
-function rssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  assert.ok(m, `VmRSS in /proc/${pid}/status`);
-  return Number(m[1]) * 1024;
-}
 
 /** This process's soft limit on open files, from /proc/self/limits. */
 function openFileLimit(): number {
@@ -736,7 +720,7 @@ function describeTransport(transport: Transport): void {
     it(`closes connections sending ${BOMBS} decompression bombs of 20 MiB without the hub's memory following`, HEAVY, async () => {
       const hub = h.hub();
       const bomb = '0'.repeat(BOMB_BYTES);
-      const before = rssBytes(hub.child.pid as number);
+      const before = rssOf(hub.child.pid as number);
       const started = Date.now();
       const codes: number[] = [];
       for (let i = 0; i < BOMBS; i++) {
@@ -748,7 +732,7 @@ function describeTransport(transport: Transport): void {
         ws.send(bomb);
         codes.push(await within(closed, WAIT_MS, `the close after bomb ${i + 1}`));
       }
-      const afterRss = rssBytes(hub.child.pid as number);
+      const afterRss = rssOf(hub.child.pid as number);
       report(`decompression bombs (${transport})`, {
         bombs: `${BOMBS} x ${mib(BOMB_BYTES)} of '0' (deflated to about ${Math.round(BOMB_BYTES / 1030 / 1024)} KiB each)`,
         'close codes': [...new Set(codes)].join(', '),
@@ -806,7 +790,7 @@ function describeTransport(transport: Transport): void {
           `closed with ${code} ${reason.toString()} after ${replies} of ${expected} replies (errors: ${errors.slice(0, 3).join(', ') || 'none'})`)));
       });
       done.catch(() => {});
-      const rssBefore = rssBytes(hub.child.pid as number);
+      const rssBefore = rssOf(hub.child.pid as number);
       const started = performance.now();
       for (let i = 1; i <= HEAVY_PUBLISHES && ws.readyState === WebSocket.OPEN; i++) {
         const id = withIds || i === HEAVY_PUBLISHES ? `"id":${i},` : '';
@@ -824,7 +808,7 @@ function describeTransport(transport: Transport): void {
           'ended after': `${ms.toFixed(0)} ms (${Math.round(HEAVY_PUBLISHES / (ms / 1000))} publishes/s if all went through)`,
           replies: `${replies} of ${expected}`,
           'error replies or frames': errors.length,
-          'hub VmRSS': `${mib(rssBefore)} -> ${mib(rssBytes(hub.child.pid as number))}`,
+          'hub VmRSS': `${mib(rssBefore)} -> ${mib(rssOf(hub.child.pid as number))}`,
         });
         ws.terminate();
       }
@@ -848,7 +832,7 @@ function describeTransport(transport: Transport): void {
       const hub = h.hub();
       const clients: RawClient[] = [];
       const closedEarly: number[] = [];
-      const rssBefore = rssBytes(hub.child.pid as number);
+      const rssBefore = rssOf(hub.child.pid as number);
       const started = performance.now();
       let next = 0;
       let stopping = false;
@@ -868,7 +852,7 @@ function describeTransport(transport: Transport): void {
         await Promise.all(Array.from({ length: MANY_CONCURRENCY }, worker));
         const openMs = performance.now() - started;
         await sleep(500);
-        const rssOpen = rssBytes(hub.child.pid as number);
+        const rssOpen = rssOf(hub.child.pid as number);
         assert.equal(clients.length, MANY_CONNECTIONS);
         assert.deepEqual(closedEarly, [], 'no connection refused or closed');
         const sample = clients.filter((_, i) => i % 100 === 0);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAIN, TRANSPORTS, removeDir, runCli, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
-import { freePort } from '../helpers/wait.js';
+import { freePort, within } from '../helpers/wait.js';
 
 const CLI_TIMEOUT_MS = 10_000;
 const WAIT_MS = 8000;
@@ -20,16 +20,6 @@ function spawnCli(args: string[]) {
   const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
   void exited.then(() => clearTimeout(kill));
   return { child, out, exited };
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Polls `check` until it returns true; fails after `ms`. */

@@ -8,7 +8,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TRANSPORTS, removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { RawClient, range, type MessageFrame } from '../helpers/raw-client.js';
-import { freePort } from '../helpers/wait.js';
+import { freePort, within } from '../helpers/wait.js';
 
 /** --max-payload of the main hub; the body limit is this plus 4 KiB. */
 const MAX_PAYLOAD = 1000;
@@ -59,16 +59,6 @@ async function publishWs(client: RawClient, topic: string, datas: unknown[]): Pr
   const replies = await Promise.all(datas.map((data) => client.request({ op: 'publish', topic, data }, 20_000)));
   for (const r of replies) assert.equal(r.error, undefined, JSON.stringify(r));
   return replies.map((r) => r.offset as number);
-}
-
-/** Resolves with `p`, or fails after `ms` saying what it waited for. */
-async function within<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
