@@ -14,6 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { FSYNC_DELAY_MS, faultsEnabled, killPoint } from './fault-points.js';
 import { TidingsError } from '../../shared/errors.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { currentBootId, newEpoch } from './epoch.js';
@@ -242,11 +243,13 @@ export class LmdbLogStore implements LogStore {
       // and flushes them to disk afterwards in the background (`env.flushed`). An
       // asynchronous one costs a round trip to LMDB's write thread (~0.3 ms), which
       // every publish would wait for.
+      if (faultsEnabled) killPoint('before-commit', batch.map((e) => e.topic));
       this.#env.transactionSync(() => {
         for (const entry of batch) results.push(this.#write(entry, undo));
         if (sweep) this.#sweepAges(sweepAt, undo);
         for (const topic of undo.topics.keys()) this.#topicDb.put(topic.name, this.#record(topic));
       });
+      if (faultsEnabled) killPoint('after-commit', batch.map((e) => e.topic));
       commit = Promise.resolve();
     } catch (cause) {
       commit = Promise.reject(cause);
@@ -338,7 +341,9 @@ export class LmdbLogStore implements LogStore {
     }
     const committedAt = Date.now();
     this.#unflushed.push(committedAt);
-    const flushed = Promise.resolve(this.#env.flushed).then(() => {
+    const flushed = Promise.resolve(this.#env.flushed).then(async () => {
+      if (FSYNC_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FSYNC_DELAY_MS));
+      if (faultsEnabled) killPoint('after-fsync', batch.map((e) => e.topic));
       while (this.#unflushed.length > 0 && (this.#unflushed[0] as number) <= committedAt) this.#unflushed.shift();
     });
     const lagging = committedAt - (this.#unflushed[0] as number) >= this.#opts.fsyncIntervalMs;
