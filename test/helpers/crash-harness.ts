@@ -629,7 +629,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
   const dataDir = tempDir('tidings-crash-');
   // Retention far above what the run publishes, so nothing is ever truncated.
   const args = ['--no-demo', '--port', String(port), '--fsync', opts.fsync, '--max-messages', '10000000', '--max-bytes', '1GiB',
-    '--max-publish-rate', '0', '--max-frame-rate', '0', '--log-level', 'warn'];
+    '--max-publish-rate', '0', '--max-frame-rate', '0'];
   const start = (): Promise<HubProcess> => startHub({ ...(opts.transport && { transport: opts.transport }), dataDir, args });
   let hub = await start();
   const url = `ws://127.0.0.1:${port}/ws`;
