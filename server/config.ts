@@ -83,6 +83,8 @@ export const settingsSchema = z.object({
   insecure: flag.default(false),
   /** Browser origins allowed besides the hub's own: exact (https://app.example.com), *.example.com forms, or *. */
   allowedOrigins: list.default([]),
+  /** Read the whole disk store before opening it, to refuse a damaged file (see docs/guarantees.md). */
+  checkStore: flag.default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   topics: z.array(topicRuleSchema).default([]),
   /** Serve the demo page at / and run its ticker publisher. */

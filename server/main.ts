@@ -99,6 +99,7 @@ for (const flag of SERVE_FLAGS) {
 
 serveCommand.addOption(new Option('--compression', 'permessage-deflate on WebSockets (off by default; inflated frames stay within the frame limit)').env('TIDINGS_COMPRESSION'));
 serveCommand.addOption(new Option('--insecure', 'allow running without auth on a non-loopback address').env('TIDINGS_INSECURE'));
+serveCommand.addOption(new Option('--no-check-store', 'skip reading the whole disk store at start (faster start; a damaged file is then found only when read)').env('TIDINGS_NO_CHECK_STORE'));
 serveCommand.addOption(new Option('--no-demo', 'do not serve the demo page at / nor run its ticker publisher').env('TIDINGS_NO_DEMO'));
 
 addOperatorCommands(program);

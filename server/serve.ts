@@ -58,7 +58,7 @@ export async function serve(settings: Settings, log: Logger): Promise<Running> {
     ...(lock && {
       disk: new LmdbLogStore({
         dir: settings.data, policyFor, dedupeWindowMs: settings.dedupeWindow,
-        fsyncIntervalMs: settings.fsyncInterval, log: log.child({ component: 'store' }),
+        fsyncIntervalMs: settings.fsyncInterval, log: log.child({ component: 'store' }), check: settings.checkStore,
       }),
     }),
   });

@@ -15,11 +15,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { FSYNC_DELAY_MS, faultsEnabled, killPoint } from './fault-points.js';
+import { checkStore } from './store-check.js';
 import { TidingsError } from '../../shared/errors.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { currentBootId, newEpoch } from './epoch.js';
 import {
-  STORE_FORMAT_VERSION, decodeValue, encodeValue, measureValue, type StoreState, type TopicRecord,
+  READABLE_FORMATS, STORE_FORMAT_VERSION, dataBytes, decodeValue, encodeValue, measureValue, type StoreState, type TopicRecord,
 } from './lmdb-records.js';
 import type {
   AppendInput, AppendResult, LogStore, PolicyResolver, StoredMessage, TopicBounds, TopicInfo,
@@ -33,6 +34,7 @@ const MAX_AGE_TRIMS_PER_SWEEP = 50_000;
 export interface StoreLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
 
 export interface LmdbLogStoreOptions {
@@ -45,6 +47,8 @@ export interface LmdbLogStoreOptions {
   log?: StoreLogger;
   /** Identifies this OS boot; tests stand in for a reboot by changing it. */
   bootId?: string;
+  /** Read the whole file in a child process before opening it (store-check.ts); default true. */
+  check?: boolean;
 }
 
 interface Topic extends TopicRecord {
@@ -70,7 +74,7 @@ interface Undo {
   keys: Array<[string, string]>;
 }
 
-const noopLog: StoreLogger = { info() {}, warn() {} };
+const noopLog: StoreLogger = { info() {}, warn() {}, error() {} };
 
 export class LmdbLogStore implements LogStore {
   readonly #opts: LmdbLogStoreOptions;
@@ -88,6 +92,8 @@ export class LmdbLogStore implements LogStore {
   #inFlight: Promise<void> | undefined;
   #scheduled = false;
   #sweepDue = false;
+  /** Topics with a message that failed its checksum, and the highest such offset. */
+  readonly #damagedUpTo = new Map<Topic, number>();
   /** Time the next sweep runs as of (now when unset), and who waits for it. */
   #sweepAt: number | undefined;
   #sweepWaiters: Array<() => void> = [];
@@ -106,19 +112,30 @@ export class LmdbLogStore implements LogStore {
 
   async open(): Promise<void> {
     mkdirSync(this.#opts.dir, { recursive: true });
-    this.#env = open({ path: join(this.#opts.dir, 'tidings.mdb'), maxDbs: 8 });
+    const file = join(this.#opts.dir, 'tidings.mdb');
+    const check = this.#opts.check === false ? undefined : await checkStore(this.#opts.dir);
+    if (check?.broken) {
+      throw new Error(`${file} is damaged: ${check.broken}. Tidings will not serve from it. Restore the data folder from a `
+        + `backup, or move ${file} away to start with an empty store (its messages are then lost).`);
+    }
+    if (check && check.messages > 0) this.#log.info({ file, messages: check.messages, ms: check.ms }, 'store checked');
+    this.#env = open({ path: file, maxDbs: 8 });
     this.#messages = this.#env.openDB({ name: 'messages', encoding: 'string' });
     this.#topicDb = this.#env.openDB({ name: 'topics' });
     this.#keyDb = this.#env.openDB({ name: 'keys' });
     this.#metaDb = this.#env.openDB({ name: 'meta' });
     const previous = this.#metaDb.get('state');
-    if (previous && previous.version !== STORE_FORMAT_VERSION) {
+    if (previous && !READABLE_FORMATS.includes(previous.version)) {
       throw new Error(`store format ${String(previous.version)} in ${this.#opts.dir} is not supported by this version`);
     }
     this.#loadTopics();
     const bootId = this.#opts.bootId ?? currentBootId();
     if (previous && !previous.clean && previous.bootId !== bootId) await this.#renewIntervalEpochs();
     this.#loadKeys(Date.now());
+    for (const [name, offset] of Object.entries(check?.damaged ?? {})) {
+      const topic = this.#topics.get(name);
+      if (topic) this.#damaged(topic, offset);
+    }
     await this.#metaDb.put('state', { version: STORE_FORMAT_VERSION, bootId, clean: false });
     await this.#env.flushed;
     this.#sweeper = setInterval(() => {
@@ -226,7 +243,7 @@ export class LmdbLogStore implements LogStore {
 
   /** Writes everything pending as one transaction; the next waits for its commit. */
   #issue(): void {
-    if (this.#inFlight || (this.#pending.length === 0 && !this.#sweepDue)) return;
+    if (this.#inFlight || (this.#pending.length === 0 && !this.#sweepDue && this.#damagedUpTo.size === 0)) return;
     const batch = this.#pending;
     this.#pending = [];
     const sweep = this.#sweepDue;
@@ -247,6 +264,7 @@ export class LmdbLogStore implements LogStore {
       this.#env.transactionSync(() => {
         for (const entry of batch) results.push(this.#write(entry, undo));
         if (sweep) this.#sweepAges(sweepAt, undo);
+        if (this.#damagedUpTo.size > 0) this.#dropDamaged(undo);
         for (const topic of undo.topics.keys()) this.#topicDb.put(topic.name, this.#record(topic));
       });
       if (faultsEnabled) killPoint('after-commit', batch.map((e) => e.topic));
@@ -310,6 +328,30 @@ export class LmdbLogStore implements LogStore {
     topic.earliest++;
   }
 
+  /** A message failed its checksum on read: it and the older ones of its topic are to go. */
+  #damaged(topic: Topic, offset: number): void {
+    if ((this.#damagedUpTo.get(topic) ?? 0) >= offset) return;
+    this.#damagedUpTo.set(topic, offset);
+    this.#log.error({ file: join(this.#opts.dir, 'tidings.mdb'), topic: topic.name, offset, earliest: topic.earliest },
+      'a stored message failed its checksum (damaged on disk): it is not served; it and the older messages of the topic '
+        + 'are dropped, and readers resuming before them are told truncated');
+    if (!this.#closed) this.#schedule();
+  }
+
+  /**
+   * Drops each damaged message with everything older in its topic, as retention
+   * would: offsets keep naming the messages they named, and what is gone is
+   * reported as truncated, never skipped silently.
+   */
+  #dropDamaged(undo: Undo): void {
+    for (const [topic, offset] of this.#damagedUpTo) {
+      this.#remember(topic, undo);
+      while (topic.earliest <= Math.min(offset, topic.head)) this.#dropOldest(topic);
+      if (topic.bytes < 0) topic.bytes = 0;
+    }
+    this.#damagedUpTo.clear();
+  }
+
   #sweepAges(now: number, undo: Undo): void {
     this.#dedupe.expire(now);
     let budget = MAX_AGE_TRIMS_PER_SWEEP;
@@ -326,7 +368,7 @@ export class LmdbLogStore implements LogStore {
           break;
         }
         this.#messages.remove(key);
-        topic.bytes -= Buffer.byteLength(value) - value.indexOf(':') - 1;
+        topic.bytes -= dataBytes(value);
         topic.earliest = key[1] + 1;
       }
     }
@@ -390,8 +432,13 @@ export class LmdbLogStore implements LogStore {
     const out: StoredMessage[] = [];
     const range = this.#messages.getRange({ start: [topic.id, from], end: [topic.id, Number.MAX_SAFE_INTEGER], limit });
     for (const { key, value } of range) {
-      const colon = value.indexOf(':');
-      out.push({ offset: key[1], time: Number(value.slice(0, colon)), data: value.slice(colon + 1) });
+      const message = decodeValue(value);
+      if (!message.intact) {
+        // Never served: the page ends before it, and the message goes (see #dropDamaged).
+        this.#damaged(topic, key[1]);
+        break;
+      }
+      out.push({ offset: key[1], time: message.time, data: message.data });
     }
     return out;
   }

@@ -50,6 +50,10 @@ export interface CrashOptions {
   runMs?: [number, number];
   /** Acked publishes each publisher re-sends after a reconnect. */
   probes?: number;
+  /** Largest burst each publisher sends right before a kill, on top of the rate. */
+  burst?: number;
+  /** More `tidings serve` flags (e.g. to check that the checks catch a hub that loses messages). */
+  extraArgs?: string[];
   /** Progress lines (one every few kills). */
   log?: (line: string) => void;
 }
@@ -81,6 +85,8 @@ export interface CrashReport {
   probes: number;
   inFlightAtKills: number;
   killsWithInFlight: number;
+  /** Mean time from a kill until every client is back and resubscribed, ms. */
+  recoveryMs: number;
   /** Publishes per second while publishing. */
   rate: number;
   durationMs: number;
@@ -120,7 +126,7 @@ class Conn {
   #nextId = 1;
   readonly #waiting = new Map<number, (reply: Frame | undefined) => void>();
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, onBadFrame: (text: string) => void) {
     this.ws = ws;
     this.closed = new Promise((resolve) => {
       ws.on('close', () => {
@@ -132,8 +138,14 @@ class Conn {
       });
     });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      const frame = JSON.parse(data.toString()) as Frame;
+      if (isBinary) return onBadFrame('a binary frame');
+      const text = data.toString();
+      let frame: Frame;
+      try {
+        frame = JSON.parse(text) as Frame;
+      } catch {
+        return onBadFrame(`a frame that is not JSON: ${text.slice(0, 300)}`);
+      }
       if (frame.op === 'reply' && typeof frame.id === 'number') {
         const cb = this.#waiting.get(frame.id);
         if (cb) {
@@ -148,10 +160,10 @@ class Conn {
     ws.on('error', () => {});
   }
 
-  static open(url: string, timeoutMs: number): Promise<Conn> {
+  static open(url: string, timeoutMs: number, onBadFrame: (text: string) => void): Promise<Conn> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
-      const conn = new Conn(ws);
+      const conn = new Conn(ws, onBadFrame);
       const fail = (err: Error): void => {
         clearTimeout(timer);
         ws.terminate();
@@ -188,21 +200,29 @@ class Conn {
 }
 
 /** Opens a connection, hands it to `onOpen`, waits for it to close, and again, while `running()`. */
-async function keepConnected(url: string, running: () => boolean, onOpen: (conn: Conn) => void): Promise<void> {
+async function keepConnected(url: string, ledger: Ledger, running: () => boolean, onOpen: (conn: Conn) => void): Promise<void> {
+  // Backs off like a real client (25 ms doubling to 200 ms) while the hub is down or
+  // starting (it closes connections with 1001 until its store is open); a connection
+  // that lasted resets it.
+  let failures = 0;
+  const backOff = (): Promise<void> => sleep(Math.min(200, 25 * 2 ** failures++));
   while (running()) {
     let conn: Conn;
     try {
-      conn = await Conn.open(url, 3000);
+      conn = await Conn.open(url, 3000, (text) => ledger.error(`received ${text}`));
     } catch {
-      await sleep(25);
+      await backOff();
       continue;
     }
     if (!running()) {
       conn.terminate();
       break;
     }
+    const opened = performance.now();
     onOpen(conn);
     await conn.closed;
+    if (performance.now() - opened >= 1000) failures = 0;
+    else if (running()) await backOff();
   }
 }
 
@@ -241,7 +261,7 @@ class Ledger {
     this.report = {
       label, seed, kills, acked: 0, lost: 0, duplicated: 0, reordered: 0, conflicting: 0, silentGaps: 0, resets: 0,
       epochChanges: 0, truncated: 0, dedupeMismatches: 0, errors: 0, unacked: 0, published: 0, delivered: 0,
-      historyMessages: 0, retried: 0, retriedStored: 0, probes: 0, inFlightAtKills: 0, killsWithInFlight: 0,
+      historyMessages: 0, retried: 0, retriedStored: 0, probes: 0, inFlightAtKills: 0, killsWithInFlight: 0, recoveryMs: 0,
       rate: 0, durationMs: 0, details: [],
     };
   }
@@ -622,6 +642,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
   const ratePerPub = (opts.rate ?? 2000) / pubCount;
   const [minRun, maxRun] = opts.runMs ?? [500, 2000];
   const probes = opts.probes ?? 2;
+  const burst = opts.burst ?? 50;
   const publishers = Array.from({ length: pubCount }, (_, p) => new Publisher(p, ledger, topics, seeded(opts.seed + 101 * (p + 1)), probes));
   const subscribers = Array.from({ length: opts.subscribers ?? 2 }, (_, s) => new Subscriber(s, ledger, topics));
 
@@ -629,19 +650,22 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
   const dataDir = tempDir('tidings-crash-');
   // Retention far above what the run publishes, so nothing is ever truncated.
   const args = ['--no-demo', '--port', String(port), '--fsync', opts.fsync, '--max-messages', '10000000', '--max-bytes', '1GiB',
-    '--max-publish-rate', '0', '--max-frame-rate', '0'];
+    '--max-publish-rate', '0', '--max-frame-rate', '0', ...(opts.extraArgs ?? [])];
   const start = (): Promise<HubProcess> => startHub({ ...(opts.transport && { transport: opts.transport }), dataDir, args });
-  let hub = await start();
+  let hub: HubProcess | undefined;
+  // Should this process die mid-run, the hub must not outlive it.
+  const killHub = (): void => void hub?.child.kill('SIGKILL');
+  process.once('exit', killHub);
   const url = `ws://127.0.0.1:${port}/ws`;
   const httpUrl = `http://127.0.0.1:${port}`;
 
   let running = true;
   let generating = true;
+  /** Time publishers were generating with at least one connected, for the rate. */
   let publishingMs = 0;
-  let phaseStart = 0;
   const loops = [
-    ...subscribers.map((sub) => keepConnected(url, () => running, (c) => sub.onOpen(c))),
-    ...publishers.map((pub) => keepConnected(url, () => running, (c) => pub.onOpen(c))),
+    ...subscribers.map((sub) => keepConnected(url, ledger, () => running, (c) => sub.onOpen(c))),
+    ...publishers.map((pub) => keepConnected(url, ledger, () => running, (c) => pub.onOpen(c))),
   ];
   let lastTick = performance.now();
   const tick = (): void => {
@@ -649,6 +673,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     const dt = now - lastTick;
     lastTick = now;
     if (!generating) return;
+    if (publishers.some((p) => p.ready)) publishingMs += dt;
     for (const pub of publishers) {
       pub.tokens = Math.min(pub.tokens + (dt * ratePerPub) / 1000, ratePerPub * 0.05);
       if (!pub.ready) continue;
@@ -667,17 +692,27 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
   );
 
   try {
+    hub = await start();
+    let killedAt = 0;
+    let recoveryMs = 0;
     for (let kill = 1; kill <= opts.kills; kill++) {
       await allReady(`before kill ${kill}`);
-      phaseStart = performance.now();
+      if (killedAt > 0) recoveryMs += performance.now() - killedAt;
       await sleep(minRun + rng() * (maxRun - minRun));
-      // Kill right after a round of publishes went out, so some are always in flight.
+      // Kill right after a burst of publishes went out, so some are always in flight: at once,
+      // or a few ms later while the hub is storing and answering them.
       tick();
+      for (const pub of publishers) {
+        if (!pub.ready) continue;
+        for (let n = 1 + Math.floor(rng() * burst); n > 0; n--) pub.publishNew();
+      }
+      const delay = rng() < 0.75 ? 0 : 1 + Math.floor(rng() * 3);
+      if (delay > 0) await sleep(delay);
       const inFlight = publishers.reduce((sum, p) => sum + p.inflight, 0);
       ledger.report.inFlightAtKills += inFlight;
       if (inFlight > 0) ledger.report.killsWithInFlight++;
       hub.child.kill('SIGKILL');
-      publishingMs += performance.now() - phaseStart;
+      killedAt = performance.now();
       await within(hub.exited, 10_000, 'the killed hub to exit');
       hubErrors(hub, ledger);
       hub = await start();
@@ -687,9 +722,9 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
       }
     }
     await allReady('after the last restart');
-    phaseStart = performance.now();
+    recoveryMs += performance.now() - killedAt;
+    ledger.report.recoveryMs = Math.round(recoveryMs / opts.kills);
     await sleep(minRun + rng() * (maxRun - minRun));
-    publishingMs += performance.now() - phaseStart;
     generating = false;
     await until(() => publishers.every((p) => p.drained), () => {
       const left = publishers.map((p) => `${p.inflight} in flight/${p.retry.length} to retry`).join(', ');
@@ -721,9 +756,12 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     running = false;
     for (const c of [...publishers, ...subscribers]) c.conn?.terminate();
     await within(Promise.all(loops), 10_000, 'client loops to end').catch(() => {});
-    const { code } = await hub.stop();
-    hubErrors(hub, ledger);
-    if (code !== 0) ledger.error(`the last hub exited with code ${code} on SIGTERM`);
+    if (hub) {
+      const { code, signal } = await hub.stop();
+      hubErrors(hub, ledger);
+      if (code !== 0) ledger.error(`the last hub ended with code ${code}, signal ${signal} on SIGTERM`);
+    }
+    process.removeListener('exit', killHub);
     removeDir(dataDir);
   }
   ledger.report.rate = Math.round(ledger.report.published / (publishingMs / 1000));
@@ -742,6 +780,6 @@ export function detailLine(r: CrashReport): string {
   return `[crash ${r.label}] epoch changes ${r.epochChanges}, truncated ${r.truncated}, dedupe mismatches ${r.dedupeMismatches}, `
     + `errors ${r.errors}, unacked ${r.unacked}; published ${r.published} at ~${r.rate}/s, retried ${r.retried} `
     + `(${r.retriedStored} already stored), probes ${r.probes}, in flight at kills ${r.inFlightAtKills} `
-    + `(${r.killsWithInFlight}/${r.kills} kills), delivered ${r.delivered}, history ${r.historyMessages}, `
+    + `(${r.killsWithInFlight}/${r.kills} kills), back in ~${r.recoveryMs} ms, delivered ${r.delivered}, history ${r.historyMessages}, `
     + `${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed}`;
 }
