@@ -26,3 +26,42 @@ export function killPoint(point: KillPoint, topics: Iterable<string>): void {
 }
 
 export const faultsEnabled = enabled;
+
+/** The OS boot id the store records, when a test stands in for a reboot (TIDINGS_TEST_BOOT_ID). */
+export const TEST_BOOT_ID = enabled ? process.env.TIDINGS_TEST_BOOT_ID || undefined : undefined;
+
+/**
+ * With TIDINGS_TEST_SNAPSHOT_DIR, a consistent copy of the store is written there
+ * after every fsync, and the fsync counts as done only once it is: the copy is what
+ * a power loss would leave (never less than what was fsynced).
+ */
+export const SNAPSHOT_DIR = enabled ? process.env.TIDINGS_TEST_SNAPSHOT_DIR || undefined : undefined;
+
+/**
+ * Runs `take` after each request, folding requests made while one waits into it.
+ * With TIDINGS_TEST_FSYNC_DELAY_MS, each waits that long first, so the copy lags the
+ * commits as a slow disk's fsync would.
+ */
+export class Snapshots {
+  readonly #take: () => Promise<void>;
+  #tail: Promise<void> = Promise.resolve();
+  #next: Promise<void> | undefined;
+
+  constructor(take: () => Promise<void>) {
+    this.#take = take;
+  }
+
+  /** Resolves once a snapshot begun after this call is written. */
+  request(): Promise<void> {
+    if (!this.#next) {
+      const next = this.#tail.then(async () => {
+        if (FSYNC_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FSYNC_DELAY_MS));
+        this.#next = undefined;
+        return this.#take();
+      });
+      this.#next = next;
+      this.#tail = next.catch(() => {});
+    }
+    return this.#next;
+  }
+}

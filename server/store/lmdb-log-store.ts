@@ -11,10 +11,10 @@
  * `fsyncIntervalMs` behind, so an OS crash loses at most that interval. After an
  * OS restart that followed an unclean stop, every interval topic gets a new epoch.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { FSYNC_DELAY_MS, faultsEnabled, killPoint } from './fault-points.js';
+import { FSYNC_DELAY_MS, SNAPSHOT_DIR, Snapshots, TEST_BOOT_ID, faultsEnabled, killPoint } from './fault-points.js';
 import { checkStore } from './store-check.js';
 import { TidingsError } from '../../shared/errors.js';
 import { DedupeWindow } from './dedupe-window.js';
@@ -92,6 +92,14 @@ export class LmdbLogStore implements LogStore {
   #inFlight: Promise<void> | undefined;
   #scheduled = false;
   #sweepDue = false;
+  /** Test-only copies of the store at fsync points (fault-points.ts). */
+  readonly #snapshots = SNAPSHOT_DIR === undefined ? undefined : new Snapshots(async () => {
+    const dir = SNAPSHOT_DIR as string;
+    mkdirSync(dir, { recursive: true });
+    rmSync(join(dir, 'next.mdb'), { force: true });
+    await this.#env.backup(join(dir, 'next.mdb'), false);
+    renameSync(join(dir, 'next.mdb'), join(dir, 'tidings.mdb'));
+  });
   /** Topics with a message that failed its checksum, and the highest such offset. */
   readonly #damagedUpTo = new Map<Topic, number>();
   /** Time the next sweep runs as of (now when unset), and who waits for it. */
@@ -129,7 +137,7 @@ export class LmdbLogStore implements LogStore {
       throw new Error(`store format ${String(previous.version)} in ${this.#opts.dir} is not supported by this version`);
     }
     this.#loadTopics();
-    const bootId = this.#opts.bootId ?? currentBootId();
+    const bootId = this.#opts.bootId ?? TEST_BOOT_ID ?? currentBootId();
     if (previous && !previous.clean && previous.bootId !== bootId) await this.#renewIntervalEpochs();
     this.#loadKeys(Date.now());
     for (const [name, offset] of Object.entries(check?.damaged ?? {})) {
@@ -384,7 +392,8 @@ export class LmdbLogStore implements LogStore {
     const committedAt = Date.now();
     this.#unflushed.push(committedAt);
     const flushed = Promise.resolve(this.#env.flushed).then(async () => {
-      if (FSYNC_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FSYNC_DELAY_MS));
+      if (this.#snapshots) await this.#snapshots.request();
+      else if (FSYNC_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FSYNC_DELAY_MS));
       if (faultsEnabled) killPoint('after-fsync', batch.map((e) => e.topic));
       while (this.#unflushed.length > 0 && (this.#unflushed[0] as number) <= committedAt) this.#unflushed.shift();
     });
@@ -460,7 +469,7 @@ export class LmdbLogStore implements LogStore {
       else this.#issue();
     }
     await this.#acked;
-    await this.#metaDb.put('state', { version: STORE_FORMAT_VERSION, bootId: this.#opts.bootId ?? currentBootId(), clean: true });
+    await this.#metaDb.put('state', { version: STORE_FORMAT_VERSION, bootId: this.#opts.bootId ?? TEST_BOOT_ID ?? currentBootId(), clean: true });
     await this.#env.flushed;
     await this.#env.close();
   }

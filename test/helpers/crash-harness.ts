@@ -201,11 +201,11 @@ class Conn {
 
 /** Opens a connection, hands it to `onOpen`, waits for it to close, and again, while `running()`. */
 async function keepConnected(url: string, ledger: Ledger, running: () => boolean, onOpen: (conn: Conn) => void): Promise<void> {
-  // Backs off like a real client (25 ms doubling to 200 ms) while the hub is down or
+  // Backs off like a real client (25 ms doubling to 100 ms) while the hub is down or
   // starting (it closes connections with 1001 until its store is open); a connection
   // that lasted resets it.
   let failures = 0;
-  const backOff = (): Promise<void> => sleep(Math.min(200, 25 * 2 ** failures++));
+  const backOff = (): Promise<void> => sleep(Math.min(100, 25 * 2 ** failures++));
   while (running()) {
     let conn: Conn;
     try {
