@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { TidingsClient, type From, type Message, type Subscription } from '../../client/index.js';
 import { TRANSPORTS, removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { freePort, until } from '../helpers/wait.js';
+import { seeded } from '../helpers/seeded.js';
 
 const FAST = { initialMs: 50, maxMs: 300, factor: 2 };
 const TOPICS = ['storm.a', 'storm.b', 'storm.c'] as const;
@@ -47,18 +48,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function client(url: string, extra: ConstructorParameters<typeof TidingsClient>[1] = {}): TidingsClient {
   return new TidingsClient(url, { WebSocket, backoff: FAST, ...extra });
-}
-
-/** mulberry32: a small seeded generator, so a failing storm can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A subscriber client that stays subscribed through the storm and records all it sees. */

@@ -30,6 +30,9 @@ import { get as httpGet } from 'node:http';
 import WebSocket from 'ws';
 import { removeDir, startHub, tempDir, type HubProcess, type Transport } from './hub-process.js';
 import { freePort, until, within } from './wait.js';
+import { seeded } from './seeded.js';
+
+export { seeded };
 
 type Frame = Record<string, unknown> & { op: string };
 
@@ -104,18 +107,6 @@ const SETTLE_TIMEOUT_MS = 60_000;
 const PAGE = 1000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** mulberry32: a small seeded generator, so a run can be repeated with its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One WebSocket connection: replies by id to callbacks; on close, every callback gets undefined, in send order. */
 class Conn {
