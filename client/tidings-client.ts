@@ -143,7 +143,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#lastHeard = Date.now();
     let reply: Record<string, unknown>;
     try {
-      reply = await this.#request({ op: 'hello', protocol: PROTOCOL_VERSION, client: CLIENT_NAME, ...(this.#token ? { token: this.#token } : {}) });
+      reply = await this.#request(helloFrame(this.#token));
     } catch (error) {
       if (!(error instanceof TidingsError)) return;
       if (error.closeCode !== undefined) return; // the connection dropped: the close handler retries
@@ -296,7 +296,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   async setToken(token: string): Promise<void> {
     this.#token = token;
     if (this.state !== 'connected') return;
-    await this.#request({ op: 'hello', protocol: PROTOCOL_VERSION, client: CLIENT_NAME, token });
+    await this.#request(helloFrame(token));
     this.#refresher?.schedule(token);
   }
 
@@ -414,4 +414,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
 function toError(error: unknown): TidingsError {
   const e = error as Partial<WireError> | undefined;
   return new TidingsError(isErrorCode(e?.code) ? e.code : 'internal', typeof e?.message === 'string' ? e.message : 'unknown error');
+}
+
+function helloFrame(token: string | undefined): Record<string, unknown> {
+  return { op: 'hello', protocol: PROTOCOL_VERSION, client: CLIENT_NAME, ...(token ? { token } : {}) };
 }

@@ -4,14 +4,14 @@
  */
 import type { Logger } from 'pino';
 import { CLOSE, TidingsError } from '../../shared/errors.js';
-import { PROTOCOL_VERSION, type Request } from '../../shared/protocol.js';
+import type { Request } from '../../shared/protocol.js';
 import { OPEN_GRANTS, type Grants } from '../auth/grants.js';
 import type { TokenVerifier } from '../auth/verifier.js';
 import type { Connection, ConnectionEvents, ConnectionHandler, UpgradeInfo } from '../transport/connection.js';
 import type { AppendInput, AppendResult, LogStore } from '../store/log-store.js';
 import { decodeRequest, encodeMessage, PING_FRAME } from '../protocol/codec.js';
 import { dispatch } from './ops/index.js';
-import { helloReply } from './ops/hello.js';
+import { helloReply, protocolSupported } from './ops/hello.js';
 import { Outbox } from './outbox.js';
 import { Session, type SessionLimits } from './session.js';
 import { HubStats } from './stats.js';
@@ -132,7 +132,7 @@ export class Hub implements ConnectionHandler {
     const decoded = decodeRequest(text);
     if (!decoded.ok) return session.fail(decoded.id, decoded.error, decoded.malformed);
     const req = decoded.req;
-    if (req.op === 'hello' && this.opts.verifier && !this.#helloProtocolBad(req.protocol)) {
+    if (req.op === 'hello' && this.opts.verifier && protocolSupported(req.protocol)) {
       if (req.token === undefined) {
         session.fail(req.id, { code: 'unauthorized', message: 'this hub needs a token in hello' });
         if (!session.grants) session.close(CLOSE.UNAUTHORIZED, 'no token');
@@ -148,10 +148,6 @@ export class Hub implements ConnectionHandler {
     } catch (error) {
       this.internalError(session, req, error);
     }
-  }
-
-  #helloProtocolBad(protocol: number | undefined): boolean {
-    return protocol !== undefined && protocol !== PROTOCOL_VERSION;
   }
 
   /**

@@ -1,3 +1,6 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * Fault injection for the durability tests, off unless TIDINGS_TEST_FAULTS=1.
  * With it on, a publish to `fault.kill.<point>` kills the process (SIGKILL) at that
@@ -11,7 +14,7 @@ export type KillPoint = 'before-commit' | 'after-commit' | 'after-fsync';
 const enabled = process.env.TIDINGS_TEST_FAULTS === '1';
 
 /** Extra time before a flush counts as done (ms); 0 without faults. */
-export const FSYNC_DELAY_MS = enabled ? Number(process.env.TIDINGS_TEST_FSYNC_DELAY_MS ?? 0) || 0 : 0;
+const FSYNC_DELAY_MS = enabled ? Number(process.env.TIDINGS_TEST_FSYNC_DELAY_MS ?? 0) || 0 : 0;
 
 /** Kills the process if a topic of the batch asks for this point. */
 export function killPoint(point: KillPoint, topics: Iterable<string>): void {
@@ -35,14 +38,14 @@ export const TEST_BOOT_ID = enabled ? process.env.TIDINGS_TEST_BOOT_ID || undefi
  * after every fsync, and the fsync counts as done only once it is: the copy is what
  * a power loss would leave (never less than what was fsynced).
  */
-export const SNAPSHOT_DIR = enabled ? process.env.TIDINGS_TEST_SNAPSHOT_DIR || undefined : undefined;
+const SNAPSHOT_DIR = enabled ? process.env.TIDINGS_TEST_SNAPSHOT_DIR || undefined : undefined;
 
 /**
  * Runs `take` after each request, folding requests made while one waits into it.
  * With TIDINGS_TEST_FSYNC_DELAY_MS, each waits that long first, so the copy lags the
  * commits as a slow disk's fsync would.
  */
-export class Snapshots {
+class Snapshots {
   readonly #take: () => Promise<void>;
   #tail: Promise<void> = Promise.resolve();
   #next: Promise<void> | undefined;
@@ -64,4 +67,26 @@ export class Snapshots {
     }
     return this.#next;
   }
+}
+
+/**
+ * What the store runs once a commit is flushed, before that counts as done: the
+ * held-back delay, the snapshot, the `after-fsync` kill. Undefined without faults,
+ * so a production store pays one check per commit. `backup` writes a consistent
+ * copy of the store to a path.
+ */
+export function flushFaults(backup: (path: string) => Promise<void>): ((topics: string[]) => Promise<void>) | undefined {
+  if (!enabled) return undefined;
+  const dir = SNAPSHOT_DIR;
+  const snapshots = dir === undefined ? undefined : new Snapshots(async () => {
+    mkdirSync(dir, { recursive: true });
+    rmSync(join(dir, 'next.mdb'), { force: true });
+    await backup(join(dir, 'next.mdb'));
+    renameSync(join(dir, 'next.mdb'), join(dir, 'tidings.mdb'));
+  });
+  return async (topics) => {
+    if (snapshots) await snapshots.request();
+    else if (FSYNC_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FSYNC_DELAY_MS));
+    killPoint('after-fsync', topics);
+  };
 }

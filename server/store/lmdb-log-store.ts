@@ -11,11 +11,11 @@
  * `fsyncIntervalMs` behind, so an OS crash loses at most that interval. After an
  * OS restart that followed an unclean stop, every interval topic gets a new epoch.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { FSYNC_DELAY_MS, SNAPSHOT_DIR, Snapshots, TEST_BOOT_ID, faultsEnabled, killPoint } from './fault-points.js';
-import { checkStore } from './store-check.js';
+import { TEST_BOOT_ID, faultsEnabled, flushFaults, killPoint } from './fault-points.js';
+import { checkStoreOrThrow } from './store-check.js';
 import { TidingsError } from '../../shared/errors.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { currentBootId, newEpoch } from './epoch.js';
@@ -92,14 +92,8 @@ export class LmdbLogStore implements LogStore {
   #inFlight: Promise<void> | undefined;
   #scheduled = false;
   #sweepDue = false;
-  /** Test-only copies of the store at fsync points (fault-points.ts). */
-  readonly #snapshots = SNAPSHOT_DIR === undefined ? undefined : new Snapshots(async () => {
-    const dir = SNAPSHOT_DIR as string;
-    mkdirSync(dir, { recursive: true });
-    rmSync(join(dir, 'next.mdb'), { force: true });
-    await this.#env.backup(join(dir, 'next.mdb'), false);
-    renameSync(join(dir, 'next.mdb'), join(dir, 'tidings.mdb'));
-  });
+  /** Test-only steps after each flush (fault-points.ts); undefined in production. */
+  readonly #flushFaults = flushFaults((path) => this.#env.backup(path, false));
   /** Topics with a message that failed its checksum, and the highest such offset. */
   readonly #damagedUpTo = new Map<Topic, number>();
   /** Time the next sweep runs as of (now when unset), and who waits for it. */
@@ -120,14 +114,8 @@ export class LmdbLogStore implements LogStore {
 
   async open(): Promise<void> {
     mkdirSync(this.#opts.dir, { recursive: true });
-    const file = join(this.#opts.dir, 'tidings.mdb');
-    const check = this.#opts.check === false ? undefined : await checkStore(this.#opts.dir);
-    if (check?.broken) {
-      throw new Error(`${file} is damaged: ${check.broken}. Tidings will not serve from it. Restore the data folder from a `
-        + `backup, or move ${file} away to start with an empty store (its messages are then lost).`);
-    }
-    if (check && check.messages > 0) this.#log.info({ file, messages: check.messages, ms: check.ms }, 'store checked');
-    this.#env = open({ path: file, maxDbs: 8 });
+    const damaged = this.#opts.check === false ? {} : await checkStoreOrThrow(this.#opts.dir, this.#log);
+    this.#env = open({ path: join(this.#opts.dir, 'tidings.mdb'), maxDbs: 8 });
     this.#messages = this.#env.openDB({ name: 'messages', encoding: 'string' });
     this.#topicDb = this.#env.openDB({ name: 'topics' });
     this.#keyDb = this.#env.openDB({ name: 'keys' });
@@ -140,7 +128,7 @@ export class LmdbLogStore implements LogStore {
     const bootId = this.#opts.bootId ?? TEST_BOOT_ID ?? currentBootId();
     if (previous && !previous.clean && previous.bootId !== bootId) await this.#renewIntervalEpochs();
     this.#loadKeys(Date.now());
-    for (const [name, offset] of Object.entries(check?.damaged ?? {})) {
+    for (const [name, offset] of Object.entries(damaged)) {
       const topic = this.#topics.get(name);
       if (topic) this.#damaged(topic, offset);
     }
@@ -392,9 +380,7 @@ export class LmdbLogStore implements LogStore {
     const committedAt = Date.now();
     this.#unflushed.push(committedAt);
     const flushed = Promise.resolve(this.#env.flushed).then(async () => {
-      if (this.#snapshots) await this.#snapshots.request();
-      else if (FSYNC_DELAY_MS > 0) await new Promise((r) => setTimeout(r, FSYNC_DELAY_MS));
-      if (faultsEnabled) killPoint('after-fsync', batch.map((e) => e.topic));
+      if (this.#flushFaults) await this.#flushFaults(batch.map((e) => e.topic));
       while (this.#unflushed.length > 0 && (this.#unflushed[0] as number) <= committedAt) this.#unflushed.shift();
     });
     const lagging = committedAt - (this.#unflushed[0] as number) >= this.#opts.fsyncIntervalMs;

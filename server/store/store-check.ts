@@ -44,3 +44,18 @@ export function checkStore(dir: string): Promise<StoreCheck> {
     });
   });
 }
+
+/**
+ * Checks the store in `dir` (see `checkStore`): throws, naming the file and how to
+ * recover, when it must not be served; else returns the damaged messages to drop.
+ */
+export async function checkStoreOrThrow(dir: string, log: { info(obj: object, msg: string): void }): Promise<Record<string, number>> {
+  const file = join(dir, 'tidings.mdb');
+  const check = await checkStore(dir);
+  if (check.broken) {
+    throw new Error(`${file} is damaged: ${check.broken}. Tidings will not serve from it. Restore the data folder from a `
+      + `backup, or move ${file} away to start with an empty store (its messages are then lost).`);
+  }
+  if (check.messages > 0) log.info({ file, messages: check.messages, ms: check.ms }, 'store checked');
+  return check.damaged;
+}

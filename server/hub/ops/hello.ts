@@ -3,8 +3,13 @@ import type { Hub } from '../hub.js';
 import type { Session } from '../session.js';
 
 /** hello without a token to check (auth off), or with an unsupported protocol; the hub checks tokens itself. */
+/** An absent protocol means this one. */
+export function protocolSupported(protocol: number | undefined): boolean {
+  return protocol === undefined || protocol === PROTOCOL_VERSION;
+}
+
 export function hello(hub: Hub, session: Session, req: HelloRequest): void {
-  if (req.protocol !== undefined && req.protocol !== PROTOCOL_VERSION) {
+  if (!protocolSupported(req.protocol)) {
     session.fail(req.id, {
       code: 'unsupported_protocol',
       message: `protocol ${req.protocol} is not supported; this server speaks ${PROTOCOL_VERSION}`,
