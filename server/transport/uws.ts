@@ -5,6 +5,7 @@
 import type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { UwsModule } from './load-uws.js';
 import { UwsExchange } from './uws-http.js';
+import { listenFailure, probeListen } from './port-holder.js';
 import {
   WS_PATH, type Connection, type ConnectionEvents, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
@@ -14,6 +15,13 @@ import {
  * consumers (4009) far below it, so uWS never skips a receiver on its own.
  */
 const UWS_MAX_BACKPRESSURE_BYTES = 256 * 1024 * 1024;
+/** LIBUS_LISTEN_EXCLUSIVE_PORT: listen without SO_REUSEPORT. */
+const LISTEN_EXCLUSIVE_PORT = 1;
+
+/** The (host, port, options) form of listen, which uWS has but does not declare. */
+interface ExclusiveListen {
+  listen(host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void): unknown;
+}
 
 interface SocketData {
   conn?: UwsConnection;
@@ -149,9 +157,12 @@ export class UwsTransport implements TransportServer {
 
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#app.listen(this.#opts.host, this.#opts.port, (socket) => {
+      const { host, port } = this.#opts;
+      // Exclusive: by default uWS sets SO_REUSEPORT, and a second hub on a port in
+      // use would start and silently take half of its connections.
+      (this.#app as unknown as ExclusiveListen).listen(host, port, LISTEN_EXCLUSIVE_PORT, (socket) => {
         if (!socket) {
-          reject(new Error(`cannot listen on ${this.#opts.host}:${this.#opts.port} (address in use or not available)`));
+          void probeListen(host, port).then((code) => reject(listenFailure(host, port, code ?? 'EADDRINUSE')));
           return;
         }
         this.#listenSocket = socket;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { NodeExchange } from './node-http.js';
+import { listenFailure } from './port-holder.js';
 import {
   WS_PATH, type Connection, type SendResult, type TextFrame, type TransportOptions, type TransportServer,
 } from './connection.js';
@@ -112,7 +113,8 @@ export class WsTransport implements TransportServer {
 
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#http.once('error', reject);
+      const { host, port } = this.#opts;
+      this.#http.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(host, port, error.code)));
       this.#http.listen(this.#opts.port, this.#opts.host, () => {
         const address = this.#http.address();
         resolve(typeof address === 'object' && address ? address.port : this.#opts.port);
