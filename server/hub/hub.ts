@@ -308,9 +308,11 @@ export class Hub implements ConnectionHandler {
     for (const sub of topic.wildcards) {
       const session = sub.session;
       if (session.stamp === stamp) continue;
-      // The connection's own replay of this topic sends this message later, in
-      // offset order: sending it now as well would deliver it twice, out of order.
-      if (session.subs.get(topic.name)?.state === 'replaying') continue;
+      // The connection's own exact subscription, not live yet, sends this message
+      // after its reply, in offset order: sending it now as well would deliver it
+      // twice, out of order (PROTOCOL.md §3).
+      const exact = session.subs.get(topic.name);
+      if (exact !== undefined && exact.state !== 'live') continue;
       session.stamp = stamp;
       if (session.closed) continue;
       session.push(frame);

@@ -37,6 +37,10 @@ export async function subscribe(hub: Hub, session: Session, req: SubscribeReques
   }
   const topic = hub.topicState(name);
   topic.subscribers.add(sub);
+  // The head when the subscribe was read (§3): whatever is delivered from now on
+  // reaches this connection through this subscription's replay, after its reply,
+  // and not through a wildcard of the same connection before it.
+  const head = topic.deliveredHead;
   let bounds: TopicBounds;
   try {
     bounds = await hub.store.touch(name);
@@ -44,17 +48,13 @@ export async function subscribe(hub: Hub, session: Session, req: SubscribeReques
     hub.dropSubscription(sub);
     return session.fail(req.id, { code: 'unavailable', message: 'the store cannot take writes now' });
   }
-  const head = topic.deliveredHead;
   const earliest = Math.min(bounds.earliest, head + 1);
   const plan = planReplay(req.from, { epoch: bounds.epoch, head, earliest });
   sub.cursor = plan.start - 1;
   // Answered even when an unsubscribe came first (§2: one reply per request); nothing follows it then.
   session.reply(req.id, { topic: name, epoch: bounds.epoch, head, earliest, truncated: plan.truncated, reset: plan.reset });
   if (sub.cancelled) return;
-  if (sub.cursor >= head) {
-    sub.state = 'live';
-    return;
-  }
+  // Even from `head`: what was delivered while the store answered is sent from it.
   sub.state = 'replaying';
   await catchUp({
     store: hub.store,
