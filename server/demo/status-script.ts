@@ -161,7 +161,7 @@ async function startDemo(loadHistory) {
       if (error.code === 'unauthorized') return tokenRefused(error.message);
     }
   }
-  hub.connect();
+  if (mode === 'online') hub.connect(); // unless Disconnect was pressed while the token was checked
   loadHistory();
 }
 `;

@@ -149,6 +149,8 @@ describeInChromium('demo page in Chromium', { timeout: 180_000 }, () => {
       assert.deepEqual(all.slice(0, beforeKill.length), beforeKill, 'what was seen before the kill is kept as is');
       assertContiguous(shown, 'ticker rows on the page');
       assert.equal(shown[shown.length - 1], all[all.length - 1]);
+      // Reported once the page has seen the head its resubscribe announced, which may be past last + 30.
+      await page.waitForFunction(() => (window as unknown as DemoWindow).tidings.caughtUp.length > 0, null, { timeout: 10_000 });
       const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp);
       assert.ok(caught.some((c) => c.topic === 'ticker'), 'a catch-up was reported for the ticker');
       assert.match((await page.textContent('#caught')) ?? '', /^caught up \d+ chat messages?, \d+ quotes?$/, 'one catch-up line for both topics');
@@ -273,6 +275,7 @@ describeInChromium('demo page in Chromium', { timeout: 180_000 }, () => {
     const after = await seen(page, 'ticker');
     assert.equal(after[0], last + 1, 'the first quote after the reload follows the last one seen before it');
     assertContiguous(after, 'ticker after the reload');
+    await page.waitForFunction(() => (window as unknown as DemoWindow).tidings.caughtUp.length > 0, null, { timeout: 10_000 });
     const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp.find((c) => c.topic === 'ticker'));
     assert.ok(caught && caught.n >= 5, `the resumed page reports what it caught up (${JSON.stringify(caught)})`);
   });
