@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import FindMyWay from 'find-my-way';
 import type { Logger } from 'pino';
-import { DEMO_PAGE } from '../demo/page.js';
+import { demoPage } from '../demo/page.js';
 import type { Grants } from '../auth/grants.js';
 import type { TokenVerifier } from '../auth/verifier.js';
 import type { Hub } from '../hub/hub.js';
@@ -96,8 +96,9 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     else sendError(ex, 'unavailable', 'the browser client is not built: run npm run build');
   });
   if (deps.demo) {
-    on('GET', '/', (ex) => ex.respond(200, HTML, DEMO_PAGE));
-    on('GET', '/index.html', (ex) => ex.respond(200, HTML, DEMO_PAGE));
+    const page = demoPage({ auth: deps.verifier !== undefined });
+    on('GET', '/', (ex) => ex.respond(200, HTML, page));
+    on('GET', '/index.html', (ex) => ex.respond(200, HTML, page));
   }
 
   return (request) => {

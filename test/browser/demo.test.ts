@@ -14,35 +14,7 @@ import { artifactPath, describeInChromium, launchChromium } from '../helpers/bro
 import { removeDir, startHub, tempDir, type HubProcess, type Transport } from '../helpers/hub-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { freePort } from '../helpers/wait.js';
-
-/** A fast ticker, so a restart or a disconnect always misses a few quotes. */
-const TICK = ['--demo-interval', '40ms'];
-
-interface DemoWindow {
-  tidings: { seen: { chat: number[]; ticker: number[] }; caughtUp: Array<{ topic: string; n: number }> };
-}
-
-function seen(page: Page, topic: 'chat' | 'ticker'): Promise<number[]> {
-  return page.evaluate((t) => (window as unknown as DemoWindow).tidings.seen[t], topic);
-}
-
-async function waitForState(page: Page, state: string): Promise<void> {
-  await page.waitForFunction((s) => document.getElementById('state')?.textContent === s, state, { timeout: 15_000 });
-}
-
-/** Waits until the page has seen a ticker offset of at least `offset`. */
-async function waitForTicker(page: Page, offset: number): Promise<void> {
-  await page.waitForFunction((o) => {
-    const list = (window as unknown as DemoWindow).tidings.seen.ticker;
-    return list.length > 0 && list[list.length - 1]! >= o;
-  }, offset, { timeout: 15_000 });
-}
-
-function assertContiguous(offsets: number[], what: string): void {
-  assert.ok(offsets.length > 0, `${what}: nothing seen`);
-  const expected = Array.from({ length: offsets.length }, (_, i) => offsets[0]! + i);
-  assert.deepEqual(offsets, expected, `${what}: every offset once, in order, no gap`);
-}
+import { assertContiguous, seen, TICK, waitForState, waitForTicker, type DemoWindow } from './demo-helpers.js';
 
 /**
  * A TCP proxy to the hub that passes plain HTTP but drops every WebSocket
@@ -177,9 +149,11 @@ describeInChromium('demo page in Chromium', { timeout: 180_000 }, () => {
       assert.deepEqual(all.slice(0, beforeKill.length), beforeKill, 'what was seen before the kill is kept as is');
       assertContiguous(shown, 'ticker rows on the page');
       assert.equal(shown[shown.length - 1], all[all.length - 1]);
+      // Reported once the page has seen the head its resubscribe announced, which may be past last + 30.
+      await page.waitForFunction(() => (window as unknown as DemoWindow).tidings.caughtUp.length > 0, null, { timeout: 10_000 });
       const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp);
       assert.ok(caught.some((c) => c.topic === 'ticker'), 'a catch-up was reported for the ticker');
-      assert.match((await page.textContent('#caught')) ?? '', /^caught up \d+ (ticker|chat) messages$/);
+      assert.match((await page.textContent('#caught')) ?? '', /^caught up \d+ chat messages?, \d+ quotes?$/, 'one catch-up line for both topics');
       process.stdout.write(`# ${transport}: ${all.length} ticker offsets ${all[0]}..${all[all.length - 1]}, killed after ${last}, catch-ups ${JSON.stringify(caught)}\n`);
     });
   }
@@ -202,7 +176,7 @@ describeInChromium('demo page in Chromium', { timeout: 180_000 }, () => {
     assert.ok(caught.n >= 5, `caught up ${caught.n} quotes after 600 ms offline at one per 40 ms`);
     await waitForTicker(page, offline[offline.length - 1]! + caught.n);
     assertContiguous(await seen(page, 'ticker'), 'ticker across the disconnect');
-    assert.match((await page.textContent('#caught')) ?? '', /caught up \d+ (ticker|chat) messages/);
+    assert.match((await page.textContent('#caught')) ?? '', /^caught up \d+ chat messages?, \d+ quotes?$/, 'one catch-up line for both topics');
   });
 
   it('over Server-Sent Events (?transport=sse): chats with a WebSocket page, and survives kill -9 under the ticker with no gap', async () => {
@@ -301,6 +275,7 @@ describeInChromium('demo page in Chromium', { timeout: 180_000 }, () => {
     const after = await seen(page, 'ticker');
     assert.equal(after[0], last + 1, 'the first quote after the reload follows the last one seen before it');
     assertContiguous(after, 'ticker after the reload');
+    await page.waitForFunction(() => (window as unknown as DemoWindow).tidings.caughtUp.length > 0, null, { timeout: 10_000 });
     const caught = await page.evaluate(() => (window as unknown as DemoWindow).tidings.caughtUp.find((c) => c.topic === 'ticker'));
     assert.ok(caught && caught.n >= 5, `the resumed page reports what it caught up (${JSON.stringify(caught)})`);
   });

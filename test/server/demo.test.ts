@@ -41,6 +41,19 @@ describe('demo', () => {
     });
   }
 
+  it('tells the page whether the hub checks tokens, so it can ask for one before it fails', async () => {
+    const open = await startHub({ transport: 'ws' });
+    hubs.push(open);
+    assert.match(await (await fetch(`${open.httpUrl}/`)).text(), /<html lang="en" data-auth="off">/);
+    const closed = await startHub({ transport: 'ws', args: ['--auth-secret', 'a-secret-of-at-least-32-characters!!'] });
+    hubs.push(closed);
+    const page = await fetch(`${closed.httpUrl}/index.html`);
+    assert.equal(page.status, 200, 'the page itself needs no token');
+    const html = await page.text();
+    assert.match(html, /<html lang="en" data-auth="on">/);
+    assert.match(html, /tidings gen-token --secret <the hub's --auth-secret> --subscribe 'demo\.\*' --publish demo\.chat/);
+  });
+
   it('serves no page and runs no ticker with --no-demo or TIDINGS_NO_DEMO, but still the browser client', async () => {
     for (const opts of [{ args: ['--no-demo'] }, { env: { TIDINGS_NO_DEMO: '1' } }]) {
       const hub = await startHub({ transport: 'ws', ...opts });
