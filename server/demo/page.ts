@@ -19,7 +19,7 @@ for (const b of document.querySelectorAll('nav button')) b.onclick = () => {
   for (const o of document.querySelectorAll('nav button')) o.classList.toggle('active', o === b);
   $('chat').hidden = b.dataset.tab !== 'chat'; $('ticker').hidden = b.dataset.tab !== 'ticker';
 };
-startDemo(loadChatHistory);
+startDemo(() => { loadChatHistory(); loadTickerHistory(); });
 `;
 
 export function demoPage(opts: DemoPageOptions): string {

@@ -127,4 +127,26 @@ describeInChromium('demo page: chat history and catch-ups', { timeout: 180_000 }
     assert.match(empty, /No messages yet/);
     assert.equal(await page.textContent('#caught'), '', 'a first visit caught nothing up');
   });
+  it('a reload shows each symbol\'s latest quote at once, though no quote came since', async () => {
+    const h = await rig.hub({ args: ['--demo-interval', '1h'] });
+    const quotes = [['ACME', 120.5], ['GLOBX', 48.25], ['ACME', 121], ['UMBRA', 12.2]] as const;
+    for (const [symbol, price] of quotes) {
+      const res = await fetch(`${h.httpUrl}/v1/topics/demo.ticker/messages`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { symbol, price } }),
+      });
+      assert.equal(res.status, 201);
+    }
+    const table = (page: Page): Promise<string[]> => page.$$eval('#quotes tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent).filter((_, i) => i !== 2).join(' ')).sort());
+    const expected = ['ACME 121.00 #3', 'GLOBX 48.25 #2', 'UMBRA 12.20 #4'];
+    const page = await rig.open(`${h.httpUrl}/`);
+    await page.waitForFunction(() => document.querySelectorAll('#quotes tr').length === 3, null, { timeout: 10_000 });
+    assert.deepEqual(await table(page), expected);
+    await page.reload();
+    await waitForState(page, 'connected');
+    await page.waitForFunction(() => document.querySelectorAll('#quotes tr').length === 3, null, { timeout: 10_000 });
+    assert.deepEqual(await table(page), expected, 'the latest price of each symbol, from history');
+    assert.deepEqual(await seen(page, 'ticker'), [], 'nothing new was published: the subscription resumed with nothing to send');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { tidings: { tickerHistory: number[] } }).tidings.tickerHistory), [1, 2, 3, 4]);
+    rig.assertNoErrors(page);
+  });
 });
