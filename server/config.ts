@@ -24,9 +24,14 @@ const count = z.coerce.number(kind('expected a whole number')).int().min(1);
 const limit = z.coerce.number(kind('expected a whole number (0 for no limit)')).int().min(0);
 const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' }));
 /** Comma-separated in flags and the environment, an array in a config file. */
-const list = z.preprocess(
+const origins = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-  z.array(z.string().min(1), kind('expected a list of origins, e.g. ["https://app.example.com"]')),
+  z.array(
+    // What the Origin check (http/origin.ts) can match: an exact origin, a *. subdomain form, or *.
+    z.string().regex(/^(\*|[a-z][a-z0-9+.-]*:\/\/(\*\.)?([^/:*\s[\]]+|\[[0-9a-f:.]+\])(:\d+)?\/?)$/i,
+      { error: 'not an origin: expected scheme://host[:port], e.g. https://app.example.com, https://*.example.com, or *' }),
+    kind('expected a list of origins, e.g. ["https://app.example.com"]'),
+  ),
 );
 const text = (what: string) => z.string(kind(`expected ${what} as a string`)).min(1);
 
@@ -91,7 +96,7 @@ export const settingsSchema = z.object({
   /** Allows running without auth on an address other than loopback. */
   insecure: flag.default(false),
   /** Browser origins allowed besides the hub's own: exact (https://app.example.com), *.example.com forms, or *. */
-  allowedOrigins: list.default([]),
+  allowedOrigins: origins.default([]),
   /** Read the whole disk store before opening it, to refuse a damaged file (see docs/guarantees.md). */
   checkStore: flag.default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -154,7 +159,7 @@ export function suggest(key: string, known: readonly string[]): string {
 
 /** The schema's verdict, every message in plain words. */
 export function parseSettings(input: unknown): ReturnType<typeof settingsSchema.safeParse> {
-  return settingsSchema.safeParse(input, { error: plainIssue });
+  return settingsSchema.safeParse(input, { error: plainIssue, reportInput: true });
 }
 
 /** A file that cannot be read, in plain words: `no such file`, not `ENOENT: no such file or directory, open 'x'`. */
@@ -194,7 +199,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   const unknown = Object.keys(parsed).filter((k) => !(k in settingsSchema.shape));
   if (unknown.length > 0) {
-    throw new SettingsError(`--config: ${path} has unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}`);
+    const known = Object.keys(settingsSchema.shape);
+    throw new SettingsError(`--config: ${path} has unknown setting ${unknown.map((k) => `"${k}"${suggest(k, known)}`).join(', ')}`);
   }
   return parsed as Record<string, unknown>;
 }
@@ -217,7 +223,17 @@ export interface Naming {
 export function naming(given: Record<string, unknown>, source: (key: string) => Source, fileOnly = false): Naming {
   const configPath = typeof given.config === 'string' ? given.config : undefined;
   const viaFlag = (key: string): boolean => key in given && given[key] !== undefined && source(key) !== 'default';
-  const inFile = (key: string): boolean => configPath !== undefined && !viaFlag(key) && (fileOnly || key in readConfigFile(configPath));
+  let fileKeys: string[] | undefined;
+  const inFile = (key: string): boolean => {
+    if (configPath === undefined || viaFlag(key)) return false;
+    if (fileOnly) return true;
+    try {
+      fileKeys ??= Object.keys(readConfigFile(configPath));
+    } catch {
+      fileKeys = [];
+    }
+    return fileKeys.includes(key);
+  };
   return {
     where: (path) => {
       const key = String(path[0] ?? '');
@@ -239,9 +255,11 @@ export function naming(given: Record<string, unknown>, source: (key: string) => 
  * for its token verifier. `name` says how the person gave each setting.
  */
 export function checkStartable(s: Settings, name: Naming = naming({}, () => undefined)): TokenVerifier | undefined {
+  // With more than one way to check tokens, that is the problem to report (createVerifier does).
+  const ways = [s.authSecret, s.authPublicKey, s.authJwks].filter((v) => v !== undefined).length;
   for (const key of ['authPublicKey', 'authJwks'] as const) {
     const path = s[key];
-    if (path === undefined) continue;
+    if (path === undefined || ways > 1) continue;
     try {
       readFileSync(path);
     } catch (error) {
@@ -256,9 +274,10 @@ export function checkStartable(s: Settings, name: Naming = naming({}, () => unde
     throw new SettingsError(plainAuthError(error.message, s, name));
   }
   if (!verifier && !isLoopbackHost(s.host) && !s.insecure) {
-    const [secret, key, jwks, insecure] = (['authSecret', 'authPublicKey', 'authJwks', 'insecure'] as const).map(name.hint);
+    const [secret, key, jwks] = (['authSecret', 'authPublicKey', 'authJwks'] as const).map(name.hint);
+    const insecure = name.hint('insecure');
     throw new SettingsError(`${name.withValue('host', s.host)}: a hub reachable from other machines needs auth: set ${secret}, ${key} `
-      + `or ${jwks} (see docs/security.md), or ${name.hint('insecure') === '--insecure' ? 'pass --insecure' : `set ${insecure}: true`} `
+      + `or ${jwks} (see docs/security.md), or ${insecure.startsWith('--') ? `pass ${insecure}` : `set ${insecure}: true`} `
       + 'to let anyone publish and subscribe');
   }
   return verifier;
@@ -306,7 +325,15 @@ export function resolveSettings(
 /** One line for a schema issue: where, what is accepted, and what was given. */
 export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>, name: Naming): string {
   const key = String(issue.path[0] ?? '');
-  const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], input);
+  let value: unknown = input;
+  for (const k of issue.path) {
+    // A comma-separated flag is a string where the schema sees a list: show the item zod saw.
+    if (typeof value !== 'object' || value === null) {
+      value = issue.input;
+      break;
+    }
+    value = (value as Record<PropertyKey, unknown>)[k as PropertyKey];
+  }
   // A secret is never echoed: error output ends up in logs. An unknown key is named already.
   const shown = value === undefined || key === 'authSecret' || issue.code === 'unrecognized_keys' ? '' : ` (got ${JSON.stringify(value)})`;
   return `${name.where(issue.path)}: ${issue.message}${shown}`;
