@@ -43,13 +43,15 @@ const SERVE_FLAGS: FlagSpec[] = [
   { key: 'authIssuer', arg: '<iss>', help: 'tokens must come from this issuer' },
   { key: 'allowedOrigins', arg: '<list>', help: 'browser origins allowed besides the hub\'s own, comma-separated: https://app.example.com, https://*.example.com or *' },
   { key: 'demoInterval', arg: '<duration>', help: 'how often the demo ticker publishes a quote (default 500ms)' },
-  { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules' },
+  { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules (tidings init writes one)' },
   { key: 'logLevel', arg: '<level>', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
 ];
 
 const program = new Command('tidings')
   .description('Tidings: a WebSocket pub/sub hub with a persisted, replayable log per topic')
-  .version(packageVersion(), '-V, --version', 'print the version');
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .addHelpText('after', '\nFirst time? "tidings serve" runs a hub on http://127.0.0.1:8080 with a demo page;\n'
+    + '"tidings init" writes a config file to start from.');
 
 const serveCommand = program.command('serve')
   .description('run the hub in the foreground')

@@ -50,7 +50,7 @@ export function authHint(code: string, hub: HubUrl): string {
   if (code === 'unauthorized') {
     return hub.token === undefined
       ? ' (pass a token with --token or TIDINGS_TOKEN; tidings gen-token makes one)'
-      : ' (the token of --token or TIDINGS_TOKEN; tidings gen-token makes a new one)';
+      : ' (check the token of --token or TIDINGS_TOKEN; tidings gen-token makes a new one)';
   }
   if (code === 'forbidden') return ' (tidings gen-token makes a token whose --subscribe or --publish patterns cover the topic)';
   return '';

@@ -4,8 +4,9 @@
  * secret and key messages; and what to do about a hub that wants a token.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAIN, removeDir, runCli, startHub, tempDir, type HubProcess } from '../helpers/hub-process.js';
@@ -21,6 +22,23 @@ describe('tidings --version', () => {
       const { code, stdout, stderr } = await runCli([flag], {}, CLI_TIMEOUT_MS);
       assert.equal(code, 0, stderr);
       assert.equal(stdout, `${pkg.version}\n`);
+    }
+  });
+
+  it('reads the package.json of the installed package, wherever it is', async () => {
+    const dir = tempDir();
+    try {
+      // The layout npm gives a tarball: node_modules/tidings/{package.json,dist/...}.
+      const installed = join(dir, 'node_modules', 'tidings');
+      const dist = join(MAIN, '..', '..');
+      for (const part of ['server', 'shared', 'client']) cpSync(join(dist, part), join(installed, 'dist', part), { recursive: true });
+      writeFileSync(join(installed, 'package.json'), JSON.stringify({ name: 'tidings', version: '9.8.7-installed', type: 'module' }));
+      symlinkSync(join(dist, '..', 'node_modules'), join(installed, 'node_modules'));
+      const run = spawnSync(process.execPath, [join(installed, 'dist', 'server', 'main.js'), '--version'], { cwd: dir, encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, '9.8.7-installed\n');
+    } finally {
+      removeDir(dir);
     }
   });
 });
@@ -169,6 +187,6 @@ describe('a hub with auth on, without a token', () => {
     }
     const refused = await runCli(['topics', '--url', hub.httpUrl, '--token', 'not-a-jwt'], {}, CLI_TIMEOUT_MS);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /^tidings: unauthorized: .*\(the token of --token or TIDINGS_TOKEN; tidings gen-token makes a new one\)\n$/);
+    assert.match(refused.stderr, /^tidings: unauthorized: .*\(check the token of --token or TIDINGS_TOKEN; tidings gen-token makes a new one\)\n$/);
   });
 });
