@@ -2,9 +2,11 @@
 /** The `tidings` command. The only file that wires the layers together. */
 import { Command, Option } from 'commander';
 import { createLogger } from './log.js';
-import { resolveSettings, SettingsError, toFlag } from './config.js';
+import { envName, naming, resolveSettings, SettingsError, toFlag, type Source } from './config.js';
 import { serve, SHUTDOWN_DEADLINE_MS } from './serve.js';
 import { addOperatorCommands } from './cli/commands.js';
+import { briefError, listeningLine, startFailure } from './cli/startup.js';
+import { applyUsageConventions, packageVersion } from './cli/usage.js';
 
 interface FlagSpec {
   key: string;
@@ -41,25 +43,24 @@ const SERVE_FLAGS: FlagSpec[] = [
   { key: 'authIssuer', arg: '<iss>', help: 'tokens must come from this issuer' },
   { key: 'allowedOrigins', arg: '<list>', help: 'browser origins allowed besides the hub\'s own, comma-separated: https://app.example.com, https://*.example.com or *' },
   { key: 'demoInterval', arg: '<duration>', help: 'how often the demo ticker publishes a quote (default 500ms)' },
-  { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules' },
+  { key: 'config', arg: '<file>', help: 'JSON file with these settings and per-pattern "topics" rules (tidings init writes one)' },
   { key: 'logLevel', arg: '<level>', help: 'fatal, error, warn, info, debug, trace or silent (default info)' },
 ];
 
-function envName(key: string): string {
-  return 'TIDINGS_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-}
-
 const program = new Command('tidings')
   .description('Tidings: a WebSocket pub/sub hub with a persisted, replayable log per topic')
-  .showHelpAfterError();
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .addHelpText('after', '\nFirst time? "tidings serve" runs a hub on http://127.0.0.1:8080 with a demo page;\n'
+    + '"tidings init" writes a config file to start from.');
 
 const serveCommand = program.command('serve')
   .description('run the hub in the foreground')
   .addHelpText('after', '\nEvery flag can also be set by its environment variable, e.g. TIDINGS_PORT=9000.')
   .action(async (opts: Record<string, unknown>) => {
+    const source = (key: string): Source => serveCommand.getOptionValueSource(key) as Source;
     let settings;
     try {
-      settings = resolveSettings(opts, (key) => serveCommand.getOptionValueSource(key) as 'cli' | 'env' | undefined);
+      settings = resolveSettings(opts, source);
     } catch (error) {
       if (!(error instanceof SettingsError)) throw error;
       process.stderr.write(`tidings: ${error.message}\n`);
@@ -70,14 +71,14 @@ const serveCommand = program.command('serve')
     try {
       running = await serve(settings, log);
     } catch (error) {
-      if (error instanceof SettingsError) {
-        process.stderr.write(`tidings: ${error.message}\n`);
-        process.exit(2);
-      }
-      log.fatal({ err: error }, 'cannot start');
-      process.stderr.write(`tidings: ${(error as Error).message}\n`);
-      process.exit(1);
+      // The human line says what to fix; the log line keeps the error for collectors, and its stack only at debug.
+      const failure = startFailure(error, settings, naming(opts, source));
+      log.child({}, { serializers: { err: briefError } }).fatal({ err: error }, 'cannot start');
+      process.stderr.write(`tidings: ${failure.line}\n`);
+      log.debug({ err: error }, 'cannot start: the error in full');
+      process.exit(failure.exitCode);
     }
+    if (settings.logLevel !== 'silent') process.stderr.write(`tidings: ${listeningLine(settings, running.port)}\n`);
     const onSignal = (signal: string): void => {
       log.info({ signal }, 'shutting down');
       setTimeout(() => {
@@ -103,5 +104,6 @@ serveCommand.addOption(new Option('--no-check-store', 'skip reading the whole di
 serveCommand.addOption(new Option('--no-demo', 'do not serve the demo page at / nor run its ticker publisher').env('TIDINGS_NO_DEMO'));
 
 addOperatorCommands(program);
+applyUsageConventions(program);
 
 await program.parseAsync(process.argv);

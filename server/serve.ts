@@ -1,8 +1,7 @@
 /** `tidings serve`: wires store, hub and transport, and stops them in order on a signal. */
 import type { Logger } from 'pino';
 import { CLOSE } from '../shared/errors.js';
-import { SettingsError, type Settings } from './config.js';
-import { AuthSetupError, createVerifier, type TokenVerifier } from './auth/verifier.js';
+import { checkStartable, type Settings } from './config.js';
 import { createOriginCheck, isLoopbackHost } from './http/origin.js';
 import { Hub } from './hub/hub.js';
 import { createMetrics } from './metrics.js';
@@ -28,24 +27,17 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Refuses an open hub reachable from other machines unless told to (--insecure). */
-function checkExposure(settings: Settings, authOn: boolean, log: Logger): void {
+/** checkStartable refused an open hub on a non-loopback address unless --insecure; this says it is open. */
+function warnIfExposed(settings: Settings, authOn: boolean, log: Logger): void {
   if (authOn || isLoopbackHost(settings.host)) return;
-  if (!settings.insecure) {
-    throw new SettingsError(`--host ${settings.host}: a hub reachable from other machines needs auth: set --auth-secret, --auth-public-key `
-      + 'or --auth-jwks (see docs/security.md), or pass --insecure to let anyone publish and subscribe');
-  }
   log.warn({ host: settings.host }, 'auth is off on a non-loopback address (--insecure): anyone who can reach this port may publish and subscribe');
 }
 
 export async function serve(settings: Settings, log: Logger): Promise<Running> {
-  let verifier: TokenVerifier | undefined;
-  try {
-    verifier = createVerifier(settings);
-  } catch (error) {
-    throw error instanceof AuthSetupError ? new SettingsError(error.message) : error;
-  }
-  checkExposure(settings, verifier !== undefined, log);
+  // resolveSettings made these checks already, naming where each setting came from;
+  // made again here, a key file changed since is still refused.
+  const verifier = checkStartable(settings);
+  warnIfExposed(settings, verifier !== undefined, log);
   const originAllowed = createOriginCheck(settings.allowedOrigins, isLoopbackHost(settings.host));
   let readiness: Readiness = 'starting';
   let hub: Hub | undefined;

@@ -23,3 +23,19 @@ export function parseDuration(input: unknown): number | undefined {
 export function parseBytes(input: unknown): number | undefined {
   return parseWithUnits(input, BYTE_UNITS, 'b');
 }
+
+/** 67108864 → `64MiB`; a size that is no whole number of KiB stays in bytes. */
+export function formatBytes(bytes: number): string {
+  for (const [unit, n] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** 3600000 → `1h`, 90000 → `90s`, 1500 → `1500ms`. */
+export function formatDuration(ms: number): string {
+  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= n && ms % n === 0) return `${ms / n}${unit}`;
+  }
+  return `${ms}ms`;
+}

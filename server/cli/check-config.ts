@@ -1,16 +1,20 @@
 /**
- * `tidings check-config FILE`: the checks `serve --config FILE` makes (server/config.ts),
- * without starting anything. Flags and TIDINGS_* variables are not applied: it checks the file.
+ * `tidings check-config FILE`: the checks `serve --config FILE` makes (resolveSettings in
+ * server/config.ts, the same function), without starting anything. Flags and TIDINGS_*
+ * variables are not applied: it checks the file. Nor is the machine checked (a port in
+ * use, a data folder that cannot be written): that is for `serve` to find where it runs.
  */
 import { readFileSync } from 'node:fs';
-import { resolveSettings, settingsSchema, SettingsError, type Settings } from '../config.js';
+import type { z } from 'zod';
+import { describeIssue, naming, parseSettings, resolveSettings, settingsSchema, SettingsError, suggest, type Settings } from '../config.js';
 import { usesDisk } from '../topic-policies.js';
+import { formatBytes, formatDuration } from '../units.js';
 
 /** Prints `FILE: ok` and a summary, or each problem on its own line; returns the exit code. */
 export async function checkConfig(file: string): Promise<number> {
   let settings: Settings;
   try {
-    settings = resolveSettings({ config: file });
+    settings = resolveSettings({ config: file }, () => undefined, true);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     for (const line of problems(file, error)) process.stderr.write(line + '\n');
@@ -29,15 +33,13 @@ function problems(file: string, error: SettingsError): string[] {
   const content = readJsonObject(file);
   if (!content) return [error.message.replace(/^--config: /, '')];
   const known = Object.keys(settingsSchema.shape);
-  const lines = Object.keys(content).filter((k) => !known.includes(k)).map((k) => {
-    const near = known.find((n) => squash(n) === squash(k));
-    return `${file}: unknown setting "${k}"${near ? ` (did you mean "${near}"?)` : ''}`;
-  });
+  const lines = Object.keys(content).filter((k) => !known.includes(k))
+    .map((k) => `${file}: unknown setting "${k}"${suggest(k, known)}`);
   if (lines.length === 0) lines.push(error.message);
-  const result = settingsSchema.safeParse(Object.fromEntries(Object.entries(content).filter(([k]) => known.includes(k))));
+  const name = naming({ config: file }, () => undefined, true);
+  const result = parseSettings(Object.fromEntries(Object.entries(content).filter(([k]) => known.includes(k))));
   for (const issue of result.success ? [] : result.error.issues) {
-    const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], content);
-    const line = `${file}: ${issue.path.map(String).join('.')}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+    const line = describeIssue(issue as z.core.$ZodIssue, content, name);
     if (!lines.includes(line)) lines.push(line);
   }
   return lines;
@@ -53,37 +55,18 @@ function readJsonObject(file: string): Record<string, unknown> | undefined {
   }
 }
 
-/** `max-age`, `max_age`, `MaxAge` → `maxage`. */
-function squash(key: string): string {
-  return key.replace(/[-_]/g, '').toLowerCase();
-}
-
 function summary(s: Settings): string[] {
   const rules = s.topics.map((r) => {
     const parts = [r.storage, r.fsync && `fsync ${r.fsync}`, r.maxMessages && `${r.maxMessages} messages`,
-      r.maxBytes && size(r.maxBytes), r.maxAge && age(r.maxAge)].filter(Boolean);
+      r.maxBytes && formatBytes(r.maxBytes), r.maxAge && formatDuration(r.maxAge)].filter(Boolean);
     return `${r.pattern}${parts.length ? ` (${parts.join(', ')})` : ''}`;
   });
   return [
     `listens on ${s.host}:${s.port}, transport ${s.transport}`,
     `storage ${s.storage}${s.storage === 'disk' ? ` (fsync ${s.fsync})` : ''}${usesDisk(s) ? `, data folder ${s.data}` : ''}`,
-    `retention per topic: ${s.maxMessages} messages, ${size(s.maxBytes)}, ${age(s.maxAge)}`,
+    `retention per topic: ${s.maxMessages} messages, ${formatBytes(s.maxBytes)}, ${formatDuration(s.maxAge)}`,
     s.authSecret ? 'auth: HS256 tokens (shared secret)' : s.authPublicKey ? `auth: tokens checked with ${s.authPublicKey}`
       : s.authJwks ? `auth: tokens checked with the keys in ${s.authJwks}` : `auth: off${s.insecure ? ' (--insecure)' : ''}`,
     s.topics.length === 0 ? 'no topic rules' : `${s.topics.length} topic rule${s.topics.length === 1 ? '' : 's'}: ${rules.join('; ')}`,
   ];
-}
-
-function size(bytes: number): string {
-  for (const [unit, n] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-
-function age(ms: number): string {
-  for (const [unit, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= n && ms % n === 0) return `${ms / n}${unit}`;
-  }
-  return `${ms}ms`;
 }

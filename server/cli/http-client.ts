@@ -35,7 +35,7 @@ export async function requestJson(hub: HubUrl, method: 'GET' | 'POST', path: str
   }
   if (!response.ok) {
     const e = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    if (e && typeof e.code === 'string') throw new CliError(`${e.code}: ${String(e.message ?? '')}`);
+    if (e && typeof e.code === 'string') throw new CliError(`${e.code}: ${String(e.message ?? '')}${authHint(e.code, hub)}`);
     throw new CliError(`${method} ${hub.http}${path} answered ${response.status} ${response.statusText}`.trimEnd() +
       (text ? `: ${text.slice(0, 200).trim()}` : '') + ' (is this a Tidings hub?)');
   }
@@ -43,6 +43,17 @@ export async function requestJson(hub: HubUrl, method: 'GET' | 'POST', path: str
     throw new CliError(`${method} ${hub.http}${path} answered ${response.status} without a JSON object (is this a Tidings hub?)`);
   }
   return { status: response.status, body: parsed as Record<string, unknown> };
+}
+
+/** What to do about a refused or missing token: the hub's message says what is wrong, not which flag gives one. */
+export function authHint(code: string, hub: HubUrl): string {
+  if (code === 'unauthorized') {
+    return hub.token === undefined
+      ? ' (pass a token with --token or TIDINGS_TOKEN; tidings gen-token makes one)'
+      : ' (check the token of --token or TIDINGS_TOKEN; tidings gen-token makes a new one)';
+  }
+  if (code === 'forbidden') return ' (tidings gen-token makes a token whose --subscribe or --publish patterns cover the topic)';
+  return '';
 }
 
 function describeFetchFailure(hub: HubUrl, error: unknown): string {

@@ -22,6 +22,7 @@ const SCHEMES: Record<string, { http: string; ws: string }> = {
   'wss:': { http: 'https:', ws: 'wss:' },
 };
 
+/** An empty --token or TIDINGS_TOKEN counts as none. */
 export function resolveHubUrl(input: string, token?: string): HubUrl {
   const text = input.trim();
   // `127.0.0.1:8080` or `localhost:8080`: a plain HTTP address.
@@ -36,7 +37,7 @@ export function resolveHubUrl(input: string, token?: string): HubUrl {
   if (!scheme) throw new CliError(`--url: expected http://, https://, ws:// or wss:// (got ${url.protocol}//)`, 2);
   const base = url.pathname.replace(/\/+$/, '').replace(/\/ws$/, '');
   return {
-    http: `${scheme.http}//${url.host}${base}`, ws: `${scheme.ws}//${url.host}${base}/ws`, ...(token !== undefined && { token }),
+    http: `${scheme.http}//${url.host}${base}`, ws: `${scheme.ws}//${url.host}${base}/ws`, ...(token !== undefined && token !== '' && { token }),
   };
 }
 

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { MemoryOffsetStore, TidingsClient, type From, type Message, type Position, type SocketFactory } from '../../client/index.js';
 import { checkPattern, checkTopic, isWildcard } from '../../shared/topics.js';
 import { CliError } from './errors.js';
+import { authHint } from './http-client.js';
 import { unreachable, type HubUrl } from './hub-url.js';
 
 /** Where the output starts (`--from`). */
@@ -120,8 +121,9 @@ export function tail(hub: HubUrl, topic: string, opts: TailOptions): Promise<num
     });
     client.on('error', (error) => {
       if (done) return;
-      say(`tidings: ${error.code}: ${error.message}`);
-      if (error.code === 'unsupported_protocol') finish(1);
+      say(`tidings: ${error.code}: ${error.message}${authHint(error.code, hub)}`);
+      // A token given once cannot be renewed: retrying with it would be refused again.
+      if (error.code === 'unsupported_protocol' || error.code === 'unauthorized') finish(1);
     });
 
     const sub = client.subscribe(topic, (m: Message) => {
@@ -144,7 +146,7 @@ export function tail(hub: HubUrl, topic: string, opts: TailOptions): Promise<num
     // A refused subscribe; the client reports it as an 'error' too, after this.
     sub.on('error', (error) => {
       if (done) return;
-      say(`tidings: ${error.code}: ${error.message}`);
+      say(`tidings: ${error.code}: ${error.message}${authHint(error.code, hub)}`);
       finish(1);
     });
   });

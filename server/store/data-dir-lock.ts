@@ -2,11 +2,50 @@
  * One hub per data folder: LMDB itself lets several processes share a file, and
  * two hubs appending to one log would hand out the same offsets.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { currentBootId } from './epoch.js';
 
 export const LOCK_FILE = 'tidings.lock';
+
+/** The folder cannot be a data folder: `problem` says why in plain words, `fix` what to do. */
+export class DataDirError extends Error {
+  override name = 'DataDirError';
+  constructor(readonly dir: string, readonly problem: string, readonly fix: string, readonly code?: string) {
+    super(`data folder ${dir}: ${problem}: ${fix}`);
+  }
+}
+
+/** The nearest existing part of `dir`'s path that is a file, not a folder. */
+function fileInTheWay(dir: string): string | undefined {
+  for (let p = dirname(dir); p !== dirname(p); p = dirname(p)) {
+    try {
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      // Not there: look further up.
+    }
+  }
+  return undefined;
+}
+
+/** An error making or writing the folder, in plain words. */
+function dataDirError(dir: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const other = 'pick another --data';
+  switch (code) {
+    case 'EEXIST': return new DataDirError(dir, 'not a folder (a file is in the way)', `${other} or remove the file`, code);
+    case 'ENOTDIR': {
+      const file = fileInTheWay(dir);
+      return new DataDirError(dir, `${file ?? 'a part of its path'} is a file, not a folder`, other, code);
+    }
+    case 'EACCES': case 'EPERM':
+      return new DataDirError(dir, 'cannot create or write it (permission denied)', `${other} or let the user running tidings write there`, code);
+    case 'EROFS': return new DataDirError(dir, 'on a read-only file system', other, code);
+    case 'ENOSPC': return new DataDirError(dir, 'the disk is full', `free some space or ${other}`, code);
+    case 'ENAMETOOLONG': return new DataDirError(dir, 'the path is too long', other, code);
+    default: return error as Error;
+  }
+}
 
 export interface DataDirLock {
   release(): void;
@@ -21,9 +60,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Takes the folder's lock, or throws an Error saying who holds it. */
+/** Takes the folder's lock, or throws an Error saying who holds it (a DataDirError if the folder is unusable). */
 export function lockDataDir(dir: string): DataDirLock {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw dataDirError(dir, error);
+  }
   const path = join(dir, LOCK_FILE);
   const bootId = currentBootId();
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -33,7 +76,7 @@ export function lockDataDir(dir: string): DataDirLock {
       closeSync(fd);
       return { release: () => unlinkSync(path) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw dataDirError(dir, error);
     }
     let holder: { pid?: unknown; bootId?: unknown } = {};
     try {

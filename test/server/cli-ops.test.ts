@@ -92,7 +92,7 @@ describe('tidings check-config', () => {
     assert.equal(stdout, '');
     const lines = stderr.trim().split('\n');
     assert.deepEqual(lines.map((l) => l.replace(/: .*$/s, '').replace(`${file}`, 'FILE')), ['FILE', 'FILE', 'FILE']);
-    assert.match(lines[0] as string, new RegExp(`^${file}: port: expected a port number \\(got "abc"\\)$`));
+    assert.match(lines[0] as string, new RegExp(`^${file}: port: expected a port number from 0 to 65535 \\(got "abc"\\)$`));
     assert.match(lines[1] as string, /: maxAge: expected an age .*\(got "7x"\)$/);
     assert.match(lines[2] as string, /: topics\.0\.pattern: not a valid topic pattern/);
     const serve = await runCli(['serve', '--config', file], {}, CLI_TIMEOUT_MS);
@@ -117,7 +117,7 @@ describe('tidings check-config', () => {
     assert.match(r1.stderr, new RegExp(`^${file} is not valid JSON: `));
     const r2 = await runCli(['check-config', join(dir, 'missing.json')], {}, CLI_TIMEOUT_MS);
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /^cannot read .*missing\.json: ENOENT/);
+    assert.equal(r2.stderr, `cannot read ${join(dir, 'missing.json')}: no such file\n`);
     assert.doesNotMatch(r1.stderr + r2.stderr, /\n\s+at /);
   });
 });
@@ -152,9 +152,9 @@ describe('operator commands without a hub', () => {
     const cases: Array<[string[], RegExp]> = [
       [['publish', 'a..b', '1'], /^tidings: invalid topic "a\.\.b": topic has an empty segment/],
       [['publish', '$sys', '1'], /^tidings: invalid topic "\$sys": names starting with '\$' or '_' are reserved/],
-      [['tail', 'a.b', '--from', 'yesterday'], /argument 'yesterday' is invalid\. expected earliest, live, last:N or after:N/],
+      [['tail', 'a.b', '--from', 'yesterday'], /^tidings: --from yesterday: expected earliest, live, last:N or after:N\n/],
       [['tail', 'a.*', '--from', 'earliest'], /^tidings: --from: a wildcard \(a\.\*\) is live only/],
-      [['topics', '--limit', 'lots'], /argument 'lots' is invalid/],
+      [['topics', '--limit', 'lots'], /^tidings: --limit lots: expected a whole number of 1 or more\n/],
       [['topics', '--url', 'ftp://x', '--url'], /^tidings: --url: expected http:\/\/, https:\/\/, ws:\/\/ or wss:\/\//],
     ];
     await Promise.all(cases.map(async ([args, pattern]) => {
