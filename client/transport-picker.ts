@@ -15,8 +15,8 @@ export type Transport = 'websocket' | 'sse';
 /** Background WebSocket attempts while on SSE: the first within 1 s, then at most every 30 s. */
 export const DEFAULT_PROBE_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000, factor: 2 };
 export const WILDCARD_NEEDS_WEBSOCKET = "wildcard subscriptions are per WebSocket only, and this client has none (transport: 'sse', or no WebSocket here): subscribe to each exact topic, or give the client a WebSocket";
-/** A `/healthz` that has not answered by then counts as failed. */
-const HEALTH_TIMEOUT_MS = 5000;
+/** A `/readyz` that has not answered by then counts as failed. */
+const READY_TIMEOUT_MS = 5000;
 
 export class TransportPicker {
   readonly #url: string;
@@ -29,7 +29,7 @@ export class TransportPicker {
   /** The last attempt's transport, and whether its socket opened. */
   #last: Transport = 'websocket';
   #lastOpened = true;
-  /** `/healthz` answered after a failed WebSocket, before the attempt that just failed too. */
+  /** `/readyz` answered 200 after a failed WebSocket, before the attempt that just failed too. */
   #httpWorked = false;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #probeSocket: SocketLike | undefined;
@@ -74,10 +74,11 @@ export class TransportPicker {
 
   /**
    * The next attempt's transport. After a WebSocket that never opened it asks
-   * `/healthz`: if HTTP fails too, the hub is down and the WebSocket is tried
-   * again; if HTTP works, the WebSocket is tried once more, and only if that one
-   * fails too does the client fall back (so a hub coming back between the two
-   * checks does not send it to SSE).
+   * `/readyz` (not `/healthz`: a hub shutting down still answers that on a
+   * kept-alive connection): if HTTP fails too, or the hub is starting or
+   * stopping, the WebSocket is tried again; if the hub is ready, the WebSocket
+   * is tried once more, and only if that one fails too does the client fall
+   * back (so a hub coming back between the two checks does not send it to SSE).
    */
   async next(): Promise<Transport> {
     if (!this.hasWebSocket) return 'sse';
@@ -89,7 +90,7 @@ export class TransportPicker {
       this.#httpWorked = false;
       return 'sse';
     }
-    this.#httpWorked = await this.#healthy();
+    this.#httpWorked = await this.#ready();
     return 'websocket';
   }
 
@@ -104,10 +105,10 @@ export class TransportPicker {
     this.#lastOpened = true;
   }
 
-  async #healthy(): Promise<boolean> {
-    const signal = (AbortSignal as { timeout?: (ms: number) => AbortSignal }).timeout?.(HEALTH_TIMEOUT_MS);
+  async #ready(): Promise<boolean> {
+    const signal = (AbortSignal as { timeout?: (ms: number) => AbortSignal }).timeout?.(READY_TIMEOUT_MS);
     try {
-      const res = await this.#fetch!(`${httpBase(this.#url)}/healthz`, signal ? { signal } : undefined);
+      const res = await this.#fetch!(`${httpBase(this.#url)}/readyz`, signal ? { signal } : undefined);
       return res.status === 200;
     } catch {
       return false;
