@@ -12,7 +12,7 @@ import { Emitter } from './emitter.js';
 import { MemoryOffsetStore, type OffsetStore } from './offset-store.js';
 import { PublishQueue, type PublishResult } from './publisher.js';
 import { OPEN, type SocketLike } from './socket.js';
-import { TransportPicker, transportReason, WILDCARD_NEEDS_WEBSOCKET, type Transport } from './transport-picker.js';
+import { TransportPicker, WILDCARD_NEEDS_WEBSOCKET, type Transport } from './transport-picker.js';
 import { Replies, toError, type Waiter } from './replies.js';
 import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
 import type { ClientEvents, ClientOptions, ConnectionState } from './options.js';
@@ -168,7 +168,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     if (this.transport !== this.#connectedOver) {
       const from = this.#connectedOver;
       this.#connectedOver = this.transport;
-      this.emit('transport', { from, to: this.transport, reason: transportReason(from, this.transport) });
+      this.emit('transport', { from, to: this.transport, reason: this.#picker.reason(from, this.transport) });
     }
     if (this.transport === 'sse') this.#picker.probe((ws) => this.#switchToWebSocket(ws));
     for (const sub of this.#subs.values()) this.#sendSubscribe(sub);

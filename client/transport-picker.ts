@@ -66,6 +66,12 @@ export class TransportPicker {
     return new (transport === 'sse' ? this.#SseSocket! : this.#Socket!)(this.#url) as SocketLike;
   }
 
+  /** Why the client is connected over `to` now, for the `transport` event. */
+  reason(from: Transport | undefined, to: Transport): string {
+    if (to === 'sse' && this.hasWebSocket) return 'a WebSocket could not open while HTTP to the hub works';
+    return from ? 'a WebSocket opens again' : 'first connection';
+  }
+
   /** The first attempt's transport. */
   first(): Transport {
     this.#httpWorked = false;
@@ -161,10 +167,4 @@ export class TransportPicker {
     socket.onopen = socket.onclose = null;
     socket.close(1000, 'no longer needed');
   }
-}
-
-/** Why the client is connected over `to` now, for the `transport` event. */
-export function transportReason(from: Transport | undefined, to: Transport): string {
-  if (!from) return 'first connection';
-  return to === 'sse' ? 'a WebSocket could not open while HTTP to the hub works' : 'a WebSocket opens again';
 }

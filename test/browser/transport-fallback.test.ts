@@ -8,7 +8,7 @@
  * WebSocket by itself once they get through, with every offset once, in order.
  */
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, afterEach, before, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { TidingsClient } from '../../client/index.js';
@@ -23,11 +23,15 @@ import { TidingsClient } from '/tidings.min.js';
 const hub = new TidingsClient('ws://' + location.host + '/ws', {
   backoff: { initialMs: 50, maxMs: 300 }, probeBackoff: { initialMs: 100, maxMs: 500 },
 });
-const t = { hub, exact: [], wild: [], attempts: [], changes: [], errors: [] };
-hub.on('state', (s) => s.to === 'connecting' && t.attempts.push(hub.transport));
+const t = { hub, exact: [], wild: [], attempts: [], changes: [], errors: [], story: [] };
+hub.on('state', (s) => {
+  t.story.push(s.to + ' (' + s.reason + ')');
+  if (s.to === 'connecting') t.attempts.push(hub.transport);
+});
 hub.on('transport', (c) => t.changes.push(c.from + '>' + c.to));
 hub.on('error', (e) => t.errors.push(e.code + ': ' + e.message));
-hub.subscribe('room.a', (m) => t.exact.push(m.offset), { from: 'earliest' });
+const exact = hub.subscribe('room.a', (m) => t.exact.push(m.offset), { from: 'earliest' });
+exact.on('subscribed', (i) => t.story.push('room.a subscribed: head ' + i.head + ', earliest ' + i.earliest + (i.reset ? ', reset' : '') + (i.truncated ? ', truncated' : '')));
 t.wildcard = hub.subscribe('room.*', (m) => t.wild.push(m.topic));
 t.wildcard.on('error', (e) => t.errors.push('room.*: ' + e.message));
 window.t = t;
@@ -42,6 +46,8 @@ interface Seen {
   changes: string[];
   errors: string[];
   wildcardActive: boolean;
+  /** What the page went through, for failure messages. */
+  story: string[];
 }
 
 function seen(page: Page): Promise<Seen> {
@@ -50,7 +56,7 @@ function seen(page: Page): Promise<Seen> {
     return {
       state: t.hub.state, transport: t.hub.transport, exact: [...(t.exact as number[])], wild: [...(t.wild as string[])],
       attempts: [...(t.attempts as string[])], changes: [...(t.changes as string[])], errors: [...(t.errors as string[])],
-      wildcardActive: t.wildcard.active,
+      wildcardActive: t.wildcard.active, story: [...(t.story as string[])],
     };
   });
 }
@@ -95,15 +101,21 @@ describeInChromium('transport fallback in Chromium', { timeout: 180_000 }, () =>
   const proxies: WsProxy[] = [];
   let pageErrors: string[] = [];
 
+  /** Each test's page, hubs, proxy and publisher go when it ends, so the next one runs alone. */
+  async function cleanUp(): Promise<void> {
+    for (const c of clients.splice(0)) c.close();
+    for (const c of contexts.splice(0)) await c.close().catch(() => {});
+    for (const p of proxies.splice(0)) await p.close();
+    for (const h of hubs.splice(0)) await h.stop();
+  }
+
   before(async () => {
     browser = await launchChromium();
   });
+  afterEach(cleanUp);
   after(async () => {
-    for (const c of clients) c.close();
-    for (const c of contexts) await c.close().catch(() => {});
+    await cleanUp();
     await browser?.close();
-    for (const p of proxies) await p.close();
-    for (const h of hubs) await h.stop();
     for (const d of dirs) removeDir(d);
   });
 
@@ -158,7 +170,8 @@ describeInChromium('transport fallback in Chromium', { timeout: 180_000 }, () =>
       assert.deepEqual(s.errors, []);
       assert.deepEqual(pageErrors, []);
       await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual((await seen(page)).exact, range(1, 10), 'room.a: every offset once, in order');
+      const last = await seen(page);
+      assert.deepEqual(last.exact, range(1, 10), `room.a: every offset once, in order; the page went:\n${last.story.join('\n')}`);
     });
   }
 
@@ -204,6 +217,7 @@ describeInChromium('transport fallback in Chromium', { timeout: 180_000 }, () =>
     assert.deepEqual(s.errors, []);
     assert.deepEqual(pageErrors, []);
     await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual((await seen(page)).exact, range(1, published), 'room.a: every offset once, in order, across both switches');
+    const last = await seen(page);
+    assert.deepEqual(last.exact, range(1, published), `room.a: every offset once, in order, across both switches; the page went:\n${last.story.join('\n')}`);
   });
 });

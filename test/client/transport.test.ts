@@ -94,7 +94,7 @@ describe('client transport choice', { timeout: 180_000 }, () => {
 
       assert.deepEqual(seen.attempts.filter((t) => t !== 'websocket'), [], `every attempt on WebSocket while the hub was down: ${seen.attempts.join(' ')}`);
       assert.equal(c.transport, 'websocket');
-      assert.deepEqual(seen.changes.map((t) => `${t.from}>${t.to}`), ['undefined>websocket']);
+      assert.deepEqual(seen.changes.map((t) => `${t.from}>${t.to}: ${t.reason}`), ['undefined>websocket: first connection']);
       assert.equal(w.active, true, 'the wildcard subscription is still active');
       assert.deepEqual(seen.errors.map((e) => e.message), []);
       await sleep(200);
@@ -147,7 +147,7 @@ describe('client transport choice', { timeout: 180_000 }, () => {
 
     assert.deepEqual(exact, range(1, published), 'room.a: every offset once, in order, across both switches');
     assert.deepEqual(seen.changes.map((t) => `${t.from}>${t.to}: ${t.reason}`), [
-      'undefined>sse: first connection',
+      'undefined>sse: a WebSocket could not open while HTTP to the hub works',
       'sse>websocket: a WebSocket opens again',
     ]);
     assert.equal(w.active, true);
