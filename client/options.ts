@@ -4,6 +4,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { OffsetStore } from './offset-store.js';
 import type { SocketFactory } from './socket.js';
 import type { EventSourceFactory } from './sse-socket.js';
+import type { Transport } from './transport-picker.js';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 
@@ -13,13 +14,24 @@ export interface StateChange {
   reason: string;
 }
 
+/** The client got connected over another transport than its last connection's (the first one too). */
+export interface TransportChange {
+  from: Transport | undefined;
+  to: Transport;
+  reason: string;
+}
+
 export interface ClientEvents extends Record<string, unknown> {
   state: StateChange;
+  transport: TransportChange;
   /** Errors that no promise carries: error frames, failed resubscribes. */
   error: TidingsError;
 }
 
-/** `auto`: WebSocket, and Server-Sent Events plus HTTP for an attempt after a WebSocket that never opened. */
+/**
+ * `auto`: WebSocket; Server-Sent Events plus HTTP when a WebSocket cannot open
+ * while HTTP to the hub works, and back to a WebSocket as soon as one opens.
+ */
 export type TransportChoice = 'auto' | 'websocket' | 'sse';
 
 export interface ClientOptions {
@@ -37,6 +49,8 @@ export interface ClientOptions {
    */
   refreshToken?: () => Promise<string>;
   backoff?: Partial<BackoffOptions>;
+  /** Delays between background WebSocket attempts while on SSE (default 1 s, doubling, at most 30 s). */
+  probeBackoff?: Partial<BackoffOptions>;
   /** Keeps each topic's position; `from: 'resume'` starts from it (default: in memory, for this client's life). */
   offsetStore?: OffsetStore;
   /** Publishes that may wait for a connection or a reply (default 1000). */

@@ -13,11 +13,19 @@ export interface EventSourceLike {
   close(): void;
 }
 export type EventSourceFactory = new (url: string) => object;
-export type Fetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{ status: number; json(): Promise<unknown> }>;
+export type Fetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{ status: number; json(): Promise<unknown> }>;
+
+/** Wildcards over SSE: the hub's event streams follow one exact topic each. */
+export const SSE_WILDCARD_REFUSED = 'wildcard subscriptions are per WebSocket only: over Server-Sent Events, subscribe to each exact topic, or use a WebSocket';
 
 const CLOSED = 3;
 /** No frames to time out on: a stream's failure shows as an error event instead. */
 const NO_HEARTBEAT = 2 ** 30;
+
+/** The hub's HTTP address for its WebSocket address (`ws://host/ws` → `http://host`). */
+export function httpBase(url: string): string {
+  return url.replace(/^ws/, 'http').replace(/\/ws\/?(\?.*)?$/, '');
+}
 
 /** A WebSocket-like class for `url` (`ws://host/ws` → `http://host`). */
 export function sseSocketClass(ES: EventSourceFactory, fetcher: Fetch, token: () => string | undefined): SocketFactory {
@@ -31,7 +39,7 @@ export function sseSocketClass(ES: EventSourceFactory, fetcher: Fetch, token: ()
     readonly #streams = new Map<string, EventSourceLike>();
 
     constructor(url: string) {
-      this.#base = url.replace(/^ws/, 'http').replace(/\/ws\/?(\?.*)?$/, '');
+      this.#base = httpBase(url);
       // Reachable at all? Then "open", as a WebSocket would be.
       fetcher(`${this.#base}/healthz`).then(
         (res) => (res.status === 200 ? this.#open() : this.#end(1006, `hub answered ${res.status}`)),
@@ -74,7 +82,7 @@ export function sseSocketClass(ES: EventSourceFactory, fetcher: Fetch, token: ()
 
     #subscribe(name: string, topic: string, id: number | undefined, from: Record<string, unknown> = {}): void {
       if (/[*>]/.test(name)) {
-        this.#deliver({ op: 'reply', id, error: { code: 'bad_request', message: 'wildcard subscriptions need the WebSocket transport' } });
+        this.#deliver({ op: 'reply', id, error: { code: 'bad_request', message: SSE_WILDCARD_REFUSED } });
         return;
       }
       const query = new URLSearchParams();

@@ -55,6 +55,12 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
   #waiters: Array<(r: IteratorResult<Message<T>>) => void> = [];
   /** Messages are queued for `for await` only once someone iterates. */
   #iterating = false;
+  /**
+   * A (re)subscribe is on its way. Until its reply, a message of this topic can
+   * only come through a wildcard of the same client, and the hub replays it after
+   * the reply: taking it now would move the position back and forth.
+   */
+  #awaitingReply = false;
 
   constructor(host: SubscriptionHost, topic: string, wildcard: boolean, from: From, store: OffsetStore | undefined) {
     super();
@@ -66,9 +72,10 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
     if (!wildcard && from === 'resume') this.position = store?.get(topic);
   }
 
-  /** The `from` of the next subscribe request. */
+  /** The `from` of the next subscribe request; messages wait for its reply. */
   nextFrom(): object | undefined {
     if (this.wildcard) return undefined;
+    this.#awaitingReply = true;
     if (this.position) return { after: this.position.offset, epoch: this.position.epoch };
     if (this.#from === 'earliest') return { earliest: true };
     if (typeof this.#from === 'object') return { last: this.#from.last };
@@ -78,6 +85,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
   /** Called with each subscribe reply, before any message it announces. */
   onSubscribed(info: SubscribedInfo, requested: object | undefined): void {
     if (this.wildcard) return;
+    this.#awaitingReply = false;
     const after = requested && 'after' in requested ? (requested as { after: number }).after : undefined;
     if (info.reset) {
       this.emit('reset', { epoch: info.epoch, earliest: info.earliest, head: info.head });
@@ -101,6 +109,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
   onMessage(message: Message<T>): void {
     if (!this.active) return;
     if (!this.wildcard) {
+      if (this.#awaitingReply) return;
       if (this.position && message.offset <= this.position.offset) return; // seen before a reconnect
       this.#moveTo({ offset: message.offset, epoch: this.position?.epoch ?? '' });
     }

@@ -5,27 +5,27 @@
  * application sees each message once, in order, and each publish is stored once.
  */
 import { PROTOCOL_VERSION } from '../shared/constants.js';
-import { isErrorCode, TidingsError, type WireError } from '../shared/errors.js';
+import { TidingsError } from '../shared/errors.js';
 import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { MemoryOffsetStore, type OffsetStore } from './offset-store.js';
 import { PublishQueue, type PublishResult } from './publisher.js';
-import { OPEN, type SocketFactory, type SocketLike } from './socket.js';
-import { sseSocketClass, type EventSourceFactory } from './sse-socket.js';
+import { OPEN, type SocketLike } from './socket.js';
+import { TransportPicker, WILDCARD_NEEDS_WEBSOCKET, type Transport } from './transport-picker.js';
+import { Replies, toError, type Waiter } from './replies.js';
 import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
 import type { ClientEvents, ClientOptions, ConnectionState } from './options.js';
 import { encodePublishData, keyProblem } from './publish-check.js';
 import { TokenRefresher } from './token-refresher.js';
 
-export type { ClientEvents, ClientOptions, ConnectionState, StateChange, TransportChoice } from './options.js';
+export type { ClientEvents, ClientOptions, ConnectionState, StateChange, TransportChange, TransportChoice } from './options.js';
+export type { Transport } from './transport-picker.js';
 
 /** Closes after which reconnecting would not help (PROTOCOL.md §8). */
 const FINAL_CLOSES = new Set([1000, 4400]);
 const CLIENT_NAME = 'tidings-js/0.1.0';
 const DEFAULT_HEARTBEAT_MS = 25_000;
-
-type Waiter = { resolve(reply: Record<string, unknown>): void; reject(error: TidingsError): void };
 
 export class TidingsClient extends Emitter<ClientEvents> {
   readonly url: string;
@@ -33,21 +33,17 @@ export class TidingsClient extends Emitter<ClientEvents> {
   /** Limits the hub announced in its hello reply. */
   limits = { maxPayload: 65_536, maxSubscriptions: 1000 };
   readonly #opts: ClientOptions;
-  readonly #Socket: SocketFactory | undefined;
-  readonly #SseSocket: SocketFactory | undefined;
-  /** The transport of the current or last connection. */
-  transport: 'websocket' | 'sse' = 'websocket';
-  /** The last WebSocket attempt closed before it opened: try SSE next (under `auto`). */
-  #wsFailed = false;
+  readonly #picker: TransportPicker;
+  /** The transport of the current or last connection attempt. */
+  transport: Transport = 'websocket';
+  /** The transport of the last connection that got connected. */
+  #connectedOver: Transport | undefined;
   readonly #backoff: BackoffOptions;
   readonly #subs = new Map<string, Subscription<never>>();
   readonly #publishes: PublishQueue;
   readonly #offsets: OffsetStore;
-  readonly #waiters = new Map<number, Waiter>();
-  /** Request id → publish (topic and key), for the current connection. */
-  readonly #publishIds = new Map<number, string>();
+  readonly #replies: Replies;
   #socket: SocketLike | undefined;
-  #nextId = 1;
   #attempt = 0;
   #token: string | undefined;
   /** No reconnecting until `connect()`. */
@@ -70,18 +66,10 @@ export class TidingsClient extends Emitter<ClientEvents> {
     super();
     this.url = url;
     this.#opts = opts;
-    const choice = opts.transport ?? 'auto';
-    const g = globalThis as { WebSocket?: SocketFactory; EventSource?: EventSourceFactory; fetch?: Parameters<typeof sseSocketClass>[1] };
-    this.#Socket = choice === 'sse' ? undefined : opts.WebSocket ?? g.WebSocket;
-    const ES = choice === 'websocket' ? undefined : opts.EventSource ?? g.EventSource;
-    this.#SseSocket = ES && g.fetch ? sseSocketClass(ES, g.fetch.bind(globalThis), () => this.#token) : undefined;
-    if (!this.#Socket && !this.#SseSocket) {
-      throw new TypeError(choice === 'sse'
-        ? 'no EventSource here: pass one as the EventSource option'
-        : 'no WebSocket here: pass one as the WebSocket option (in Node: import WebSocket from "ws")');
-    }
+    this.#picker = new TransportPicker(url, opts, () => this.#token);
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.#publishes = new PublishQueue(opts.maxQueuedPublishes ?? 1000);
+    this.#replies = new Replies(this.#publishes);
     this.#token = opts.token;
     this.#refresher = opts.refreshToken && new TokenRefresher(opts.refreshToken, (token) => this.setToken(token), (error) => {
       this.emit('error', new TidingsError('unauthorized', 'refreshing the token failed', { cause: error }));
@@ -100,7 +88,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#closed = false;
     this.#ended = false;
     this.#stopped = undefined;
-    this.#open();
+    this.#open(this.#picker.first());
   }
 
   #setState(to: ConnectionState, reason: string): void {
@@ -110,33 +98,46 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.emit('state', { from, to, reason });
   }
 
-  #open(): void {
+  #open(transport: Transport): void {
     this.#setState('connecting', this.#attempt === 0 ? 'connect' : `reconnect attempt ${this.#attempt}`);
-    const sse = !this.#Socket || (this.#wsFailed && this.#SseSocket !== undefined);
-    this.transport = sse ? 'sse' : 'websocket';
-    let opened = false;
+    this.transport = transport;
+    this.#picker.attempt(transport);
     let socket: SocketLike;
     try {
-      socket = new (sse ? this.#SseSocket! : this.#Socket!)(this.url) as SocketLike;
+      socket = this.#picker.open(transport);
     } catch (error) {
-      this.#wsFailed = !sse;
       this.#onClosed(1006, error instanceof Error ? error.message : String(error));
       return;
     }
+    this.#attach(socket);
+  }
+
+  #attach(socket: SocketLike): void {
     this.#socket = socket;
     socket.onopen = () => {
-      opened = true;
+      this.#picker.opened();
       void this.#hello(socket);
     };
     socket.onmessage = (event) => {
       if (this.#socket === socket) this.#onFrame(String(event.data));
     };
     socket.onclose = (event) => {
-      // A WebSocket that never opened may be blocked on the way: the next attempt tries SSE.
-      this.#wsFailed = !sse && !opened;
       if (this.#socket === socket) this.#onClosed(event.code, event.reason || 'connection closed');
     };
     socket.onerror = () => {};
+  }
+
+  /** A background WebSocket opened while on SSE: it becomes the connection, and every subscription resumes on it. */
+  #switchToWebSocket(socket: SocketLike): void {
+    const sse = this.#socket;
+    this.#teardown(1000, 'switching to WebSocket');
+    sse?.close(1000, 'switching to WebSocket');
+    this.#setState('connecting', 'switching to WebSocket');
+    this.transport = 'websocket';
+    this.#picker.attempt('websocket');
+    this.#picker.opened();
+    this.#attach(socket);
+    void this.#hello(socket);
   }
 
   async #hello(socket: SocketLike): Promise<void> {
@@ -164,6 +165,12 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#startHeartbeat();
     this.#refresher?.schedule(this.#token);
     this.#setState('connected', 'hello answered');
+    if (this.transport !== this.#connectedOver) {
+      const from = this.#connectedOver;
+      this.#connectedOver = this.transport;
+      this.emit('transport', { from, to: this.transport, reason: this.#picker.reason(from, this.transport) });
+    }
+    if (this.transport === 'sse') this.#picker.probe((ws) => this.#switchToWebSocket(ws));
     for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
     for (const p of this.#publishes.all()) this.#sendPublish(p.id);
   }
@@ -191,7 +198,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
       case 'message':
         return this.#route(frame as unknown as Message<never>);
       case 'reply':
-        return this.#onReply(frame);
+        return this.#replies.onReply(frame);
       case 'ping':
         this.#send({ op: 'pong' });
         return;
@@ -202,27 +209,10 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   #route(message: Message<never>): void {
     this.#subs.get(message.topic)?.onMessage(message);
+    if (this.transport === 'sse') return; // wildcards wait for a WebSocket
     for (const sub of this.#subs.values()) {
       if (sub.wildcard && matchesPattern(sub.topic, message.topic)) sub.onMessage(message);
     }
-  }
-
-  #onReply(frame: Record<string, unknown>): void {
-    const id = frame.id as number;
-    const publish = this.#publishIds.get(id);
-    if (publish !== undefined) {
-      this.#publishIds.delete(id);
-      this.#publishes.settle(publish, frame.error ? toError(frame.error) : {
-        topic: String(frame.topic), offset: Number(frame.offset), epoch: String(frame.epoch), duplicate: frame.duplicate === true,
-      });
-      return;
-    }
-    const waiter = this.#waiters.get(id);
-    if (!waiter) return;
-    this.#waiters.delete(id);
-    // Synchronous: with ws, the messages a reply announces can arrive in the same tick.
-    if (frame.error) waiter.reject(toError(frame.error));
-    else waiter.resolve(frame);
   }
 
   #send(frame: object): boolean {
@@ -234,10 +224,9 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   /** Sends a request; `waiter` is called synchronously with its reply, or when the connection is gone. */
   #call(frame: Record<string, unknown>, waiter: Waiter): void {
-    const id = this.#nextId++;
-    this.#waiters.set(id, waiter);
+    const id = this.#replies.wait(waiter);
     if (!this.#send({ ...frame, id })) {
-      this.#waiters.delete(id);
+      this.#replies.forget(id);
       waiter.reject(new TidingsError('unavailable', 'not connected', { closeCode: 1006 }));
     }
   }
@@ -247,25 +236,28 @@ export class TidingsClient extends Emitter<ClientEvents> {
   }
 
   #onClosed(code: number, reason: string): void {
-    clearInterval(this.#heartbeatTimer);
-    this.#refresher?.cancel();
-    this.#heartbeatTimer = undefined;
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
-    this.#publishIds.clear();
-    const gone = new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code });
-    for (const waiter of this.#waiters.values()) waiter.reject(gone);
-    this.#waiters.clear();
-    this.#setState('disconnected', `${code} ${reason}`);
+    this.#teardown(code, reason);
     if (this.#closed) return;
     if (FINAL_CLOSES.has(code)) {
-      this.#stop(gone);
+      this.#stop(new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code }));
       return;
     }
     const delay = backoffDelay(this.#attempt++, this.#backoff);
     const generation = this.#generation;
     this.#reconnectTimer = setTimeout(() => void this.#reconnect(code, generation), delay);
+  }
+
+  /** Lets go of the connection: requests waiting on it reject (and are sent again on the next one). */
+  #teardown(code: number, reason: string): void {
+    clearInterval(this.#heartbeatTimer);
+    this.#refresher?.cancel();
+    this.#picker.stop();
+    this.#heartbeatTimer = undefined;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
+    this.#replies.drop(new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code }));
+    this.#setState('disconnected', `${code} ${reason}`);
   }
 
   /** No reconnect until `connect()`; waiting and new publishes reject with `reason`. */
@@ -284,9 +276,10 @@ export class TidingsClient extends Emitter<ClientEvents> {
         this.emit('error', new TidingsError('unauthorized', 'refreshing the token failed', { cause: error }));
       }
     }
+    const transport = await this.#picker.next();
     if (generation !== this.#generation) return; // disconnect() or connect() came in meanwhile
     this.#reconnectTimer = undefined;
-    if (!this.#closed) this.#open();
+    if (!this.#closed) this.#open(transport);
   }
 
   /**
@@ -308,7 +301,10 @@ export class TidingsClient extends Emitter<ClientEvents> {
     const check = wildcard ? checkPattern(topic) : checkTopic(topic);
     if (!check.ok) throw new TidingsError('invalid_topic', check.reason);
     if (wildcard && from !== 'live') throw new TidingsError('bad_request', 'a wildcard subscription is live only');
-    if (this.#subs.has(topic)) throw new TidingsError('already_subscribed', `already subscribed to ${topic}`);
+    if (wildcard && !this.#picker.hasWebSocket) throw new TidingsError('bad_request', WILDCARD_NEEDS_WEBSOCKET);
+    if (this.#subs.has(topic)) {
+      throw new TidingsError('already_subscribed', `already subscribed to ${topic}: share that subscription with client.subscription(${JSON.stringify(topic)}), or unsubscribe it first`);
+    }
     const sub = new Subscription<T>(this, topic, wildcard, from, this.#offsets);
     if (onMessage) sub.on('message', onMessage);
     this.#subs.set(topic, sub as unknown as Subscription<never>);
@@ -316,7 +312,13 @@ export class TidingsClient extends Emitter<ClientEvents> {
     return sub;
   }
 
+  /** The subscription to this exact topic or pattern, if any: two parts of an app can share one. */
+  subscription<T = unknown>(topic: string): Subscription<T> | undefined {
+    return this.#subs.get(topic) as Subscription<T> | undefined;
+  }
+
   #sendSubscribe(sub: Subscription<never>): void {
+    if (sub.wildcard && this.transport === 'sse') return; // kept, and sent once a WebSocket is back
     const from = sub.nextFrom();
     this.#call({ op: 'subscribe', topic: sub.topic, ...(from ? { from } : {}) }, {
       // Before any message of the replay: it sets where the subscription stands.
@@ -375,8 +377,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #sendPublish(publish: string): void {
     const p = this.#publishes.get(publish);
     if (!p) return;
-    const id = this.#nextId++;
-    this.#publishIds.set(id, publish);
+    const id = this.#replies.publish(publish);
     const socket = this.#socket;
     if (socket?.readyState === OPEN) {
       socket.send(`{"op":"publish","id":${id},"topic":${JSON.stringify(p.topic)},"data":${p.data},"key":${JSON.stringify(p.key)}}`);
@@ -409,11 +410,6 @@ export class TidingsClient extends Emitter<ClientEvents> {
     for (const sub of this.#subs.values()) sub.end();
     this.#subs.clear();
   }
-}
-
-function toError(error: unknown): TidingsError {
-  const e = error as Partial<WireError> | undefined;
-  return new TidingsError(isErrorCode(e?.code) ? e.code : 'internal', typeof e?.message === 'string' ? e.message : 'unknown error');
 }
 
 function helloFrame(token: string | undefined): Record<string, unknown> {

@@ -10,7 +10,7 @@ import type { Connection, HttpExchange, HttpStream, SendResult, TextFrame } from
 import { countParam } from './api.js';
 import { permit } from './auth.js';
 import { sendError } from './reply.js';
-import { checkTopic } from '../../shared/topics.js';
+import { checkPattern, checkTopic, isWildcard } from '../../shared/topics.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -78,6 +78,9 @@ class SseConnection implements Connection {
 
 export function eventsRoute(hub: Hub, ex: HttpExchange, rawTopic: string | undefined, grants: Grants): void {
   const topic = rawTopic ?? '';
+  if (isWildcard(topic) && checkPattern(topic).ok) {
+    return sendError(ex, 'invalid_topic', `wildcard subscriptions (${topic.slice(0, 100)}) are per WebSocket only: an event stream follows one exact topic, so open one per topic, or subscribe to the pattern over the WebSocket (/ws)`);
+  }
   const check = checkTopic(topic);
   if (!check.ok) return sendError(ex, 'invalid_topic', check.reason);
   if (!permit(ex, grants.canSubscribe(topic), `reading ${topic}`)) return;

@@ -178,6 +178,27 @@ describe('client SDK', { timeout: 180_000 }, () => {
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
   });
 
+  it('client.subscription(topic) gives the subscription to share; a second subscribe says to use it', async () => {
+    const c = track(client(hubs[0]!.url));
+    const seen: string[] = [];
+    const exact = c.subscribe<number>('sdk.share', (m) => seen.push(`first ${m.data}`));
+    const wild = c.subscribe('sdk.*.shared');
+    assert.equal(c.subscription('sdk.share'), exact);
+    assert.equal(c.subscription('sdk.*.shared'), wild);
+    assert.equal(c.subscription('sdk.other'), undefined);
+    assert.throws(() => c.subscribe('sdk.share'), (e: unknown) =>
+      e instanceof TidingsError && e.code === 'already_subscribed' && e.message.includes('client.subscription("sdk.share")'));
+    // Another part of the app listens on the same subscription: both see each message.
+    c.subscription<number>('sdk.share')!.on('message', (m) => seen.push(`second ${m.data}`));
+    await new Promise((r) => exact.on('subscribed', r));
+    await c.publish('sdk.share', 1);
+    await until(() => seen.length === 2, 'both listeners');
+    assert.deepEqual(seen, ['first 1', 'second 1']);
+    await exact.unsubscribe();
+    assert.equal(c.subscription('sdk.share'), undefined, 'gone once unsubscribed');
+    c.subscribe('sdk.share');
+  });
+
   it('client.unsubscribe(sub) ends the subscription and its for await', async () => {
     const c = track(client(hubs[0]!.url));
     const sub = c.subscribe('sdk.unsub');
