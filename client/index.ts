@@ -6,7 +6,7 @@ export {
   TidingsClient, type ClientEvents, type ClientOptions, type ConnectionState, type StateChange, type Transport, type TransportChange, type TransportChoice,
 } from './tidings-client.js';
 export type { EventSourceFactory, EventSourceLike } from './sse-socket.js';
-export { Subscription, type From, type Message, type SubscribedInfo, type SubscriptionEvents } from './subscription.js';
+export { Subscription, type From, type Message, type SubscribedInfo, type SubscriptionEvents, type SubscriptionState } from './subscription.js';
 export type { PublishResult } from './publisher.js';
 export { MemoryOffsetStore, WebStorageOffsetStore, type KeyValueStorage, type OffsetStore, type Position } from './offset-store.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';

@@ -10,6 +10,29 @@ import type { OffsetStore, Position } from './offset-store.js';
 /** Where a new subscription starts: live, from the stored position, the last N, or all that is retained. */
 export type From = 'live' | 'resume' | 'earliest' | { last: number };
 
+/** `subscribing`: waiting for the hub's reply (again after each reconnect); `subscribed`: receiving; `unsubscribed`: ended. */
+export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed';
+
+/** Why `from` is not one of the forms of `From`, or undefined when it is. */
+export function fromProblem(from: unknown): string | undefined {
+  if (from === 'live' || from === 'resume' || from === 'earliest') return undefined;
+  if (typeof from === 'object' && from !== null && Object.keys(from).length === 1 && 'last' in from) {
+    const last = (from as { last: unknown }).last;
+    if (Number.isSafeInteger(last) && (last as number) > 0) return undefined;
+    return `from.last is a whole number of 1 or more (got ${JSON.stringify(last)})`;
+  }
+  const hint = typeof from === 'object' && from !== null && 'earliest' in from ? " (the wire form {earliest: true} is written 'earliest' here)" : '';
+  return `from is 'live', 'resume', 'earliest' or { last: n }${hint}; got ${describe(from)}`;
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
 export interface Message<T = unknown> {
   topic: string;
   offset: number;
@@ -56,11 +79,14 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
   /** Messages are queued for `for await` only once someone iterates. */
   #iterating = false;
   /**
-   * A (re)subscribe is on its way. Until its reply, a message of this topic can
-   * only come through a wildcard of the same client, and the hub replays it after
-   * the reply: taking it now would move the position back and forth.
+   * `subscribing` until the reply to the latest (re)subscribe: a message of this
+   * topic before it can only come through a wildcard of the same client, and the
+   * hub replays it after the reply, so it is not taken now (PROTOCOL.md §3).
+   * `unsubscribed` once it ended.
    */
-  #awaitingReply = false;
+  state: SubscriptionState = 'subscribing';
+  /** `ended` frames for an unreadable store since the last message: the backoff's attempt. */
+  endedInARow = 0;
 
   constructor(host: SubscriptionHost, topic: string, wildcard: boolean, from: From, store: OffsetStore | undefined) {
     super();
@@ -74,8 +100,8 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
 
   /** The `from` of the next subscribe request; messages wait for its reply. */
   nextFrom(): object | undefined {
+    if (this.active) this.state = 'subscribing';
     if (this.wildcard) return undefined;
-    this.#awaitingReply = true;
     if (this.position) return { after: this.position.offset, epoch: this.position.epoch };
     if (this.#from === 'earliest') return { earliest: true };
     if (typeof this.#from === 'object') return { last: this.#from.last };
@@ -84,8 +110,9 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
 
   /** Called with each subscribe reply, before any message it announces. */
   onSubscribed(info: SubscribedInfo, requested: object | undefined): void {
+    if (!this.active) return;
+    this.state = 'subscribed';
     if (this.wildcard) return;
-    this.#awaitingReply = false;
     const after = requested && 'after' in requested ? (requested as { after: number }).after : undefined;
     if (info.reset) {
       this.emit('reset', { epoch: info.epoch, earliest: info.earliest, head: info.head });
@@ -107,12 +134,12 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
 
   /** A message of this subscription's topic (or matching its pattern). */
   onMessage(message: Message<T>): void {
-    if (!this.active) return;
+    if (this.state !== 'subscribed') return;
     if (!this.wildcard) {
-      if (this.#awaitingReply) return;
       if (this.position && message.offset <= this.position.offset) return; // seen before a reconnect
       this.#moveTo({ offset: message.offset, epoch: this.position?.epoch ?? '' });
     }
+    this.endedInARow = 0;
     this.emit('message', message);
     const waiter = this.#waiters.shift();
     if (waiter) waiter({ value: message, done: false });
@@ -140,6 +167,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents<T>> im
   /** Ends it on the client side: iterators finish. */
   end(): void {
     this.active = false;
+    this.state = 'unsubscribed';
     for (const waiter of this.#waiters.splice(0)) waiter({ value: undefined, done: true });
   }
 

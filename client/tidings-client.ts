@@ -5,7 +5,7 @@
  * application sees each message once, in order, and each publish is stored once.
  */
 import { PROTOCOL_VERSION } from '../shared/constants.js';
-import { TidingsError } from '../shared/errors.js';
+import { CLOSE_CODES, TidingsError, type CloseAction } from '../shared/errors.js';
 import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
@@ -14,16 +14,19 @@ import { PublishQueue, type PublishResult } from './publisher.js';
 import { OPEN, type SocketLike } from './socket.js';
 import { TransportPicker, WILDCARD_NEEDS_WEBSOCKET, type Transport } from './transport-picker.js';
 import { Replies, toError, type Waiter } from './replies.js';
-import { Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
+import { fromProblem, Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
 import type { ClientEvents, ClientOptions, ConnectionState } from './options.js';
 import { encodePublishData, keyProblem } from './publish-check.js';
 import { TokenRefresher } from './token-refresher.js';
+import { WildcardGuards } from './wildcard-guards.js';
 
 export type { ClientEvents, ClientOptions, ConnectionState, StateChange, TransportChange, TransportChoice } from './options.js';
 export type { Transport } from './transport-picker.js';
 
-/** Closes after which reconnecting would not help (PROTOCOL.md §8). */
-const FINAL_CLOSES = new Set([1000, 4400]);
+/** What to do after a close, from the one table of PROTOCOL.md §8; unlisted codes reconnect. */
+function closeAction(code: number): CloseAction {
+  return (CLOSE_CODES as Record<number, { action: CloseAction } | undefined>)[code]?.action ?? 'reconnect';
+}
 const CLIENT_NAME = 'tidings-js/0.1.0';
 const DEFAULT_HEARTBEAT_MS = 25_000;
 
@@ -40,6 +43,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #connectedOver: Transport | undefined;
   readonly #backoff: BackoffOptions;
   readonly #subs = new Map<string, Subscription<never>>();
+  readonly #guards = new WildcardGuards();
   readonly #publishes: PublishQueue;
   readonly #offsets: OffsetStore;
   readonly #replies: Replies;
@@ -202,6 +206,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
       case 'ping':
         this.#send({ op: 'pong' });
         return;
+      case 'ended':
+        return this.#onEnded(String(frame.topic), String(frame.reason));
       case 'error':
         this.emit('error', toError(frame.error));
     }
@@ -209,10 +215,28 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   #route(message: Message<never>): void {
     this.#subs.get(message.topic)?.onMessage(message);
-    if (this.transport === 'sse') return; // wildcards wait for a WebSocket
+    const news = this.#guards.passes(message.topic, message.offset);
+    if (!news || this.transport === 'sse') return; // over SSE, wildcards wait for a WebSocket
     for (const sub of this.#subs.values()) {
       if (sub.wildcard && matchesPattern(sub.topic, message.topic)) sub.onMessage(message);
     }
+  }
+
+  /**
+   * The hub ended one subscription (PROTOCOL.md §4): it resubscribes from its
+   * position, and the reply says what was lost. A store that cannot be read is
+   * retried with the backoff, so a lasting failure is not a tight loop.
+   */
+  #onEnded(topic: string, reason: string): void {
+    const sub = this.#subs.get(topic);
+    if (!sub || sub.wildcard) return;
+    // On another connection the subscription was sent again already.
+    const socket = this.#socket;
+    const retry = (): void => {
+      if (this.#subs.get(topic) === sub && this.state === 'connected' && this.#socket === socket) this.#sendSubscribe(sub);
+    };
+    if (reason !== 'unavailable') return retry();
+    setTimeout(retry, backoffDelay(sub.endedInARow++, this.#backoff));
   }
 
   #send(frame: object): boolean {
@@ -238,7 +262,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
   #onClosed(code: number, reason: string): void {
     this.#teardown(code, reason);
     if (this.#closed) return;
-    if (FINAL_CLOSES.has(code)) {
+    const action = closeAction(code);
+    if (action === 'stop' || action === 'fix_client') {
       this.#stop(new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code }));
       return;
     }
@@ -255,6 +280,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#heartbeatTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#guards.clear();
     if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
     this.#replies.drop(new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code }));
     this.#setState('disconnected', `${code} ${reason}`);
@@ -268,7 +294,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
   }
 
   async #reconnect(code: number, generation: number): Promise<void> {
-    if ((code === 4001 || this.#refreshBeforeReconnect) && this.#opts.refreshToken) {
+    if ((closeAction(code) === 'refresh_token' || this.#refreshBeforeReconnect) && this.#opts.refreshToken) {
       this.#refreshBeforeReconnect = false;
       try {
         this.#token = await this.#opts.refreshToken();
@@ -297,6 +323,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
   subscribe<T = unknown>(topic: string, onMessage?: (message: Message<T>) => void, options: { from?: From } = {}): Subscription<T> {
     if (typeof topic !== 'string') throw new TidingsError('invalid_topic', 'a topic is a string');
     const from = options?.from ?? 'live';
+    const badFrom = fromProblem(from);
+    if (badFrom) throw new TidingsError('bad_request', badFrom);
     const wildcard = isWildcard(topic);
     const check = wildcard ? checkPattern(topic) : checkTopic(topic);
     if (!check.ok) throw new TidingsError('invalid_topic', check.reason);
@@ -323,11 +351,14 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#call({ op: 'subscribe', topic: sub.topic, ...(from ? { from } : {}) }, {
       // Before any message of the replay: it sets where the subscription stands.
       resolve: (reply) => {
-        if (this.#subs.get(sub.topic) === sub && !sub.wildcard) sub.onSubscribed(reply as unknown as SubscribedInfo, from);
+        // Even for one unsubscribed meanwhile: its replay may come before the unsubscribe's reply.
+        if (!sub.wildcard) this.#guards.replied(sub.topic, Number(reply.head));
+        if (this.#subs.get(sub.topic) === sub) sub.onSubscribed(reply as unknown as SubscribedInfo, from);
       },
       reject: (error) => {
         if (error.closeCode !== undefined) return; // the connection dropped: it resubscribes on the next one
         if (this.#subs.get(sub.topic) === sub) this.#subs.delete(sub.topic);
+        if (!this.#subs.has(sub.topic)) this.#guards.forget(sub.topic);
         sub.fail(error);
         this.emit('error', error);
       },
@@ -345,6 +376,9 @@ export class TidingsClient extends Emitter<ClientEvents> {
     } catch (error) {
       if (error instanceof TidingsError && (error.code === 'not_subscribed' || error.closeCode !== undefined)) return;
       throw error;
+    } finally {
+      // Answered: its replay sends nothing more. (Until then it may: the guard stays.)
+      if (!this.#subs.has(sub.topic)) this.#guards.forget(sub.topic);
     }
   }
 

@@ -18,6 +18,17 @@ export const ERROR_CODES = {
   not_subscribed: { status: 404 },
   unavailable: { status: 503 },
   internal: { status: 500 },
+  // Protocol 1.1 (work groups, requests, presence: §11–§13).
+  not_found: { status: 404 },
+  not_joined: { status: 409 },
+  member_in_use: { status: 409 },
+  stale_delivery: { status: 409 },
+  max_lease: { status: 409 },
+  too_far: { status: 400 },
+  no_responders: { status: 503 },
+  timeout: { status: 504 },
+  responder_gone: { status: 502 },
+  presence_full: { status: 429 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -93,6 +93,10 @@ export const messageFrameSchema = z.object({
   data: z.unknown(),
 });
 export const errorFrameSchema = z.object({ op: z.literal('error'), error: wireErrorSchema });
+/** Why the hub ended one subscription without closing the connection (PROTOCOL.md §4). */
+export const ENDED_REASONS = ['reset', 'truncated', 'unavailable'] as const;
+export type EndedReason = (typeof ENDED_REASONS)[number];
+export const endedFrameSchema = z.object({ op: z.literal('ended'), topic: z.string(), reason: z.enum(ENDED_REASONS) });
 export const serverPingSchema = z.object({ op: z.literal('ping') });
 
 /** Any frame the server sends. */
@@ -101,15 +105,19 @@ export const serverFrameSchema = z.discriminatedUnion('op', [
   messageFrameSchema,
   errorFrameSchema,
   serverPingSchema,
+  endedFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type MessageFrame = z.infer<typeof messageFrameSchema>;
+export type EndedFrame = z.infer<typeof endedFrameSchema>;
 
 /** Reply to `hello`. */
 export interface HelloReply {
   session: string;
   protocol: number;
   heartbeat: number;
+  /** The protocol 1.1 capabilities the hub has (`groups`, `schedule`, `requests`, `presence`). */
+  features: string[];
   limits: { maxPayload: number; maxSubscriptions: number };
 }
 

@@ -3,7 +3,6 @@
  * in pages up to the topic's delivered head and follows the socket's
  * backpressure, so a backlog of any size is never held in memory at once.
  */
-import { CLOSE } from '../../shared/errors.js';
 import type { SubscribeFrom } from '../../shared/protocol.js';
 import type { LogStore, TopicBounds } from '../store/log-store.js';
 import { encodeMessage } from '../protocol/codec.js';
@@ -50,8 +49,11 @@ export interface CatchUpContext {
   stats: HubStats;
   /** The session's slow-consumer limit, in bytes. */
   maxBufferedBytes: number;
-  /** Called when the replay cannot go on (store failure). */
-  onReadError(sub: Subscription, error: unknown): void;
+  /**
+   * Ends the subscription, leaving the connection open: the replay was overtaken
+   * by retention (`truncated`) or the store could not be read (`unavailable`).
+   */
+  end(sub: Subscription, reason: 'truncated' | 'unavailable', error?: unknown): void;
 }
 
 /** Sends `(sub.cursor, deliveredHead]` from the store, then marks the subscription live. */
@@ -70,7 +72,7 @@ export async function catchUp(ctx: CatchUpContext, topic: TopicState, sub: Subsc
     try {
       page = await ctx.store.read(topic.name, sub.cursor, Math.min(REPLAY_PAGE_MESSAGES, target - sub.cursor));
     } catch (error) {
-      ctx.onReadError(sub, error);
+      ctx.end(sub, 'unavailable', error);
       return;
     }
     if (sub.cancelled || session.closed) return;
@@ -87,7 +89,7 @@ export async function catchUp(ctx: CatchUpContext, topic: TopicState, sub: Subsc
     }
     if (page.length === 0 || (page[page.length - 1] as { offset: number }).offset !== sub.cursor) {
       // Retention removed messages this replay had not reached: never skip them silently.
-      session.close(CLOSE.SLOW_CONSUMER, 'replay fell behind retention; resume to continue');
+      ctx.end(sub, 'truncated');
       return;
     }
     await session.room(ctx.outbox, lowWater);

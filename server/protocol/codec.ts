@@ -3,7 +3,7 @@
  * so a transport can hand it anything a client sent.
  */
 import type { ZodError } from 'zod';
-import { isRequestOp, requestSchemas, type Request } from '../../shared/protocol.js';
+import { isRequestOp, requestSchemas, type EndedReason, type Request } from '../../shared/protocol.js';
 import type { ErrorCode, WireError } from '../../shared/errors.js';
 
 export type DecodeResult =
@@ -67,6 +67,11 @@ export function encodeErrorFrame(error: WireError): string {
 }
 
 export const PING_FRAME = '{"op":"ping"}';
+
+/** The hub ended one subscription; the connection stays (PROTOCOL.md §4). */
+export function encodeEnded(topicJson: string, reason: EndedReason): string {
+  return `{"op":"ended","topic":${topicJson},"reason":"${reason}"}`;
+}
 
 /**
  * A message frame, built once per publish and shared by every receiver.

@@ -90,3 +90,8 @@ export function flushFaults(backup: (path: string) => Promise<void>): ((topics: 
     killPoint('after-fsync', topics);
   };
 }
+
+/** With faults on, reading `fault.read.fail` fails, as an unreadable store would. */
+export function readFault(topic: string): void {
+  if (enabled && topic === 'fault.read.fail') throw new Error('fault injection: the store could not be read');
+}

@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { TEST_BOOT_ID, faultsEnabled, flushFaults, killPoint } from './fault-points.js';
+import { TEST_BOOT_ID, faultsEnabled, flushFaults, killPoint, readFault } from './fault-points.js';
 import { checkStoreOrThrow } from './store-check.js';
 import { TidingsError } from '../../shared/errors.js';
 import { DedupeWindow } from './dedupe-window.js';
@@ -421,6 +421,7 @@ export class LmdbLogStore implements LogStore {
   }
 
   async read(name: string, after: number, limit: number): Promise<StoredMessage[]> {
+    readFault(name);
     const topic = this.#topics.get(name);
     if (!topic || limit <= 0) return [];
     const from = Math.max(after + 1, topic.earliest);

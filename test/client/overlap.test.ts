@@ -30,7 +30,7 @@ describe('an exact subscription beside a wildcard', { timeout: 60_000 }, () => {
     }
   });
 
-  it('leaves aside what the wildcard brings before its reply, and takes the replay once', async () => {
+  it('leaves aside what the wildcard brings before its reply, and takes the replay once; the wildcard takes each once', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((r) => server.once('listening', r));
     server.on('connection', (socket) => {
@@ -54,9 +54,10 @@ describe('an exact subscription beside a wildcard', { timeout: 60_000 }, () => {
       c.subscribe('x.*', (m) => wild.push(m.offset));
       const exact: number[] = [];
       c.subscribe('x.a', (m) => exact.push(m.offset), { from: 'earliest' });
-      await until(() => wild.length === 5, 'the five frames');
+      await until(() => exact.length === 3 && wild.length === 3, () => `three each (exact ${JSON.stringify(exact)}, wildcard ${JSON.stringify(wild)})`);
+      await new Promise((r) => setTimeout(r, 100)); // nothing more comes
       assert.deepEqual(exact, [1, 2, 3], 'each offset once, in order');
-      assert.deepEqual(wild, [1, 2, 1, 2, 3], 'the wildcard gets every frame, as documented');
+      assert.deepEqual(wild, [1, 2, 3], 'the wildcard too: the replay up to the reply\'s head is not news to it');
     } finally {
       for (const c of clients.splice(0)) c.close();
       await new Promise((r) => server.close(r));

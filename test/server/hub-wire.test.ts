@@ -32,6 +32,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(typeof reply.session, 'string');
       assert.equal(reply.protocol, 1);
       assert.equal(reply.heartbeat, 400);
+      assert.deepEqual(reply.features, [], 'none of the 1.1 capabilities yet');
       assert.deepEqual(reply.limits, { maxPayload: 1000, maxSubscriptions: 1000, maxPublishRate: 100_000 });
       const bad = await c.request({ op: 'hello', protocol: 2 });
       assert.equal((bad.error as { code: string }).code, 'unsupported_protocol');

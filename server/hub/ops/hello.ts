@@ -19,11 +19,15 @@ export function hello(hub: Hub, session: Session, req: HelloRequest): void {
   helloReply(hub, session, req.id);
 }
 
+const NO_FEATURES: readonly string[] = [];
+
 export function helloReply(hub: Hub, session: Session, id: number | undefined): void {
   session.reply(id, {
     session: session.id,
     protocol: PROTOCOL_VERSION,
     heartbeat: hub.opts.heartbeatMs,
+    // Protocol 1.1 capabilities (§11–§13) this hub has: none yet.
+    features: NO_FEATURES,
     limits: {
       maxPayload: hub.opts.maxPayloadBytes,
       maxSubscriptions: hub.opts.maxSubscriptions,

@@ -1,4 +1,4 @@
-import { CLOSE } from '../../../shared/errors.js';
+import { encodeEnded } from '../../protocol/codec.js';
 import type { SubscribeRequest, UnsubscribeRequest } from '../../../shared/protocol.js';
 import { checkPattern, checkTopic, isWildcard } from '../../../shared/topics.js';
 import type { TopicBounds } from '../../store/log-store.js';
@@ -61,10 +61,10 @@ export async function subscribe(hub: Hub, session: Session, req: SubscribeReques
     outbox: hub.outbox,
     stats: hub.stats,
     maxBufferedBytes: hub.opts.maxBufferedBytes,
-    onReadError: (s, error) => {
-      s.session.log.error({ err: error, topic: name }, 'replay read failed');
-      s.session.fail(undefined, { code: 'unavailable', message: `replay of ${name} failed; resume to retry` });
-      s.session.close(CLOSE.GOING_AWAY, 'replay failed; resume to retry');
+    end: (s, reason, error) => {
+      if (error !== undefined) s.session.log.error({ err: error, topic: name }, 'replay read failed');
+      hub.dropSubscription(s);
+      s.session.push(encodeEnded(topic.json, reason));
     },
   }, topic, sub);
 }
