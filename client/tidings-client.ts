@@ -6,19 +6,18 @@
  */
 import { PROTOCOL_VERSION } from '../shared/constants.js';
 import { CLOSE_CODES, TidingsError, type CloseAction } from '../shared/errors.js';
-import { checkPattern, checkTopic, isWildcard, matchesPattern } from '../shared/topics.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
-import { MemoryOffsetStore, type OffsetStore } from './offset-store.js';
+import { MemoryOffsetStore } from './offset-store.js';
 import { PublishQueue, type PublishResult } from './publisher.js';
 import { OPEN, type SocketLike } from './socket.js';
-import { TransportPicker, WILDCARD_NEEDS_WEBSOCKET, type Transport } from './transport-picker.js';
+import { TransportPicker, type Transport } from './transport-picker.js';
 import { Replies, toError, type Waiter } from './replies.js';
-import { fromProblem, Subscription, type From, type Message, type SubscribedInfo } from './subscription.js';
+import type { From, Message, Subscription } from './subscription.js';
+import { Subscriptions } from './subscriptions.js';
 import type { ClientEvents, ClientOptions, ConnectionState } from './options.js';
 import { encodePublishData, keyProblem } from './publish-check.js';
 import { TokenRefresher } from './token-refresher.js';
-import { WildcardGuards } from './wildcard-guards.js';
 
 export type { ClientEvents, ClientOptions, ConnectionState, StateChange, TransportChange, TransportChoice } from './options.js';
 export type { Transport } from './transport-picker.js';
@@ -42,10 +41,8 @@ export class TidingsClient extends Emitter<ClientEvents> {
   /** The transport of the last connection that got connected. */
   #connectedOver: Transport | undefined;
   readonly #backoff: BackoffOptions;
-  readonly #subs = new Map<string, Subscription<never>>();
-  readonly #guards = new WildcardGuards();
+  readonly #subs: Subscriptions;
   readonly #publishes: PublishQueue;
-  readonly #offsets: OffsetStore;
   readonly #replies: Replies;
   #socket: SocketLike | undefined;
   #attempt = 0;
@@ -78,7 +75,16 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#refresher = opts.refreshToken && new TokenRefresher(opts.refreshToken, (token) => this.setToken(token), (error) => {
       this.emit('error', new TidingsError('unauthorized', 'refreshing the token failed', { cause: error }));
     });
-    this.#offsets = opts.offsetStore ?? new MemoryOffsetStore();
+    const client = this;
+    this.#subs = new Subscriptions({
+      call: (frame, waiter) => this.#call(frame, waiter),
+      get connected() { return client.state === 'connected'; },
+      get overSse() { return client.transport === 'sse'; },
+      get connection() { return client.#socket; },
+      hasWebSocket: this.#picker.hasWebSocket,
+      backoff: this.#backoff,
+      onError: (error) => this.emit('error', error),
+    }, opts.offsetStore ?? new MemoryOffsetStore());
     // Deferred so listeners added right after construction see the first transition;
     // a disconnect() or close() before then wins.
     if (opts.autoConnect ?? true) queueMicrotask(() => this.#generation === 0 && this.connect());
@@ -175,7 +181,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
       this.emit('transport', { from, to: this.transport, reason: this.#picker.reason(from, this.transport) });
     }
     if (this.transport === 'sse') this.#picker.probe((ws) => this.#switchToWebSocket(ws));
-    for (const sub of this.#subs.values()) this.#sendSubscribe(sub);
+    this.#subs.resendAll();
     for (const p of this.#publishes.all()) this.#sendPublish(p.id);
   }
 
@@ -200,43 +206,17 @@ export class TidingsClient extends Emitter<ClientEvents> {
     }
     switch (frame.op) {
       case 'message':
-        return this.#route(frame as unknown as Message<never>);
+        return this.#subs.route(frame as unknown as Message<never>);
       case 'reply':
         return this.#replies.onReply(frame);
       case 'ping':
         this.#send({ op: 'pong' });
         return;
       case 'ended':
-        return this.#onEnded(String(frame.topic), String(frame.reason));
+        return this.#subs.onEnded(String(frame.topic), String(frame.reason));
       case 'error':
         this.emit('error', toError(frame.error));
     }
-  }
-
-  #route(message: Message<never>): void {
-    this.#subs.get(message.topic)?.onMessage(message);
-    const news = this.#guards.passes(message.topic, message.offset);
-    if (!news || this.transport === 'sse') return; // over SSE, wildcards wait for a WebSocket
-    for (const sub of this.#subs.values()) {
-      if (sub.wildcard && matchesPattern(sub.topic, message.topic)) sub.onMessage(message);
-    }
-  }
-
-  /**
-   * The hub ended one subscription (PROTOCOL.md §4): it resubscribes from its
-   * position, and the reply says what was lost. A store that cannot be read is
-   * retried with the backoff, so a lasting failure is not a tight loop.
-   */
-  #onEnded(topic: string, reason: string): void {
-    const sub = this.#subs.get(topic);
-    if (!sub || sub.wildcard) return;
-    // On another connection the subscription was sent again already.
-    const socket = this.#socket;
-    const retry = (): void => {
-      if (this.#subs.get(topic) === sub && this.state === 'connected' && this.#socket === socket) this.#sendSubscribe(sub);
-    };
-    if (reason !== 'unavailable') return retry();
-    setTimeout(retry, backoffDelay(sub.endedInARow++, this.#backoff));
   }
 
   #send(frame: object): boolean {
@@ -280,7 +260,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#heartbeatTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
-    this.#guards.clear();
+    this.#subs.connectionLost();
     if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
     this.#replies.drop(new TidingsError('unavailable', `connection closed (${code}): ${reason}`, { closeCode: code }));
     this.#setState('disconnected', `${code} ${reason}`);
@@ -321,65 +301,17 @@ export class TidingsClient extends Emitter<ClientEvents> {
 
   /** Subscribes to a topic (or a wildcard pattern); messages go to `onMessage` and to `for await`. */
   subscribe<T = unknown>(topic: string, onMessage?: (message: Message<T>) => void, options: { from?: From } = {}): Subscription<T> {
-    if (typeof topic !== 'string') throw new TidingsError('invalid_topic', 'a topic is a string');
-    const from = options?.from ?? 'live';
-    const badFrom = fromProblem(from);
-    if (badFrom) throw new TidingsError('bad_request', badFrom);
-    const wildcard = isWildcard(topic);
-    const check = wildcard ? checkPattern(topic) : checkTopic(topic);
-    if (!check.ok) throw new TidingsError('invalid_topic', check.reason);
-    if (wildcard && from !== 'live') throw new TidingsError('bad_request', 'a wildcard subscription is live only');
-    if (wildcard && !this.#picker.hasWebSocket) throw new TidingsError('bad_request', WILDCARD_NEEDS_WEBSOCKET);
-    if (this.#subs.has(topic)) {
-      throw new TidingsError('already_subscribed', `already subscribed to ${topic}: share that subscription with client.subscription(${JSON.stringify(topic)}), or unsubscribe it first`);
-    }
-    const sub = new Subscription<T>(this, topic, wildcard, from, this.#offsets);
-    if (onMessage) sub.on('message', onMessage);
-    this.#subs.set(topic, sub as unknown as Subscription<never>);
-    if (this.state === 'connected') this.#sendSubscribe(sub as unknown as Subscription<never>);
-    return sub;
+    return this.#subs.add(topic, onMessage, options?.from ?? 'live');
   }
 
   /** The subscription to this exact topic or pattern, if any: two parts of an app can share one. */
   subscription<T = unknown>(topic: string): Subscription<T> | undefined {
-    return this.#subs.get(topic) as Subscription<T> | undefined;
-  }
-
-  #sendSubscribe(sub: Subscription<never>): void {
-    if (sub.wildcard && this.transport === 'sse') return; // kept, and sent once a WebSocket is back
-    const from = sub.nextFrom();
-    this.#call({ op: 'subscribe', topic: sub.topic, ...(from ? { from } : {}) }, {
-      // Before any message of the replay: it sets where the subscription stands.
-      resolve: (reply) => {
-        // Even for one unsubscribed meanwhile: its replay may come before the unsubscribe's reply.
-        if (!sub.wildcard) this.#guards.replied(sub.topic, Number(reply.head));
-        if (this.#subs.get(sub.topic) === sub) sub.onSubscribed(reply as unknown as SubscribedInfo, from);
-      },
-      reject: (error) => {
-        if (error.closeCode !== undefined) return; // the connection dropped: it resubscribes on the next one
-        if (this.#subs.get(sub.topic) === sub) this.#subs.delete(sub.topic);
-        if (!this.#subs.has(sub.topic)) this.#guards.forget(sub.topic);
-        sub.fail(error);
-        this.emit('error', error);
-      },
-    });
+    return this.#subs.get<T>(topic);
   }
 
   /** Stops a subscription (as `sub.unsubscribe()` does): no message follows, iterators finish. */
-  async unsubscribe(sub: Subscription<never>): Promise<void> {
-    sub.end();
-    if (this.#subs.get(sub.topic) !== sub) return;
-    this.#subs.delete(sub.topic);
-    if (this.state !== 'connected') return;
-    try {
-      await this.#request({ op: 'unsubscribe', topic: sub.topic });
-    } catch (error) {
-      if (error instanceof TidingsError && (error.code === 'not_subscribed' || error.closeCode !== undefined)) return;
-      throw error;
-    } finally {
-      // Answered: its replay sends nothing more. (Until then it may: the guard stays.)
-      if (!this.#subs.has(sub.topic)) this.#guards.forget(sub.topic);
-    }
+  unsubscribe(sub: Subscription<never>): Promise<void> {
+    return this.#subs.unsubscribe(sub);
   }
 
   /** Publishes and resolves once the hub stored it; survives reconnects (stored once, by its key). */
@@ -441,8 +373,7 @@ export class TidingsClient extends Emitter<ClientEvents> {
     this.#ended = true;
     this.disconnect();
     this.#publishes.rejectAll(new TidingsError('unavailable', 'the client was closed'));
-    for (const sub of this.#subs.values()) sub.end();
-    this.#subs.clear();
+    this.#subs.endAll();
   }
 }
 

@@ -33,7 +33,40 @@ function serverLayer(path: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * Every folder of server/ has a place in the picture of STYLE.md §1: a layer
+ * ranked above, or an app (cli/, http/, demo/: they drive the hub and may import
+ * any layer, never wiring). A new folder fails here until it is placed.
+ */
+const SERVER_APPS = new Set(['cli', 'http', 'demo']);
+/** server/*.ts files that wire the layers together: only wiring and apps started by it may import them. */
+const WIRING = /^server\/[^/]+\.ts$/;
+
 describe('layers', () => {
+  it('gives every folder of server/ a place', () => {
+    const folders = readdirSync(join(root, 'server')).filter((name) => statSync(join(root, 'server', name)).isDirectory());
+    for (const folder of folders) {
+      assert.ok(folder in SERVER_RANK || SERVER_APPS.has(folder), `server/${folder}/ has no place among the layers (${Object.keys(SERVER_RANK).join(', ')}) or apps (${[...SERVER_APPS].join(', ')}): add it to test/layers.test.ts`);
+    }
+  });
+
+  it('keeps layers and apps from importing the wiring, and layers from importing apps', () => {
+    for (const file of sources('server')) {
+      const from = serverLayer(file);
+      if (!from) continue;
+      for (const spec of imports(file)) {
+        const target = resolveLocal(file, spec);
+        if (!target?.startsWith('server/')) continue;
+        const to = serverLayer(target);
+        if (from in SERVER_RANK) assert.ok(to === undefined || !SERVER_APPS.has(to), `${file} (a layer) imports ${spec} (an app)`);
+        if (WIRING.test(target)) {
+          // Settings and small helpers at the top are shared by the apps; the hub's wiring is not.
+          assert.ok(SERVER_APPS.has(from) && !/^server\/(serve|main)\.ts$/.test(target), `${file} imports ${spec}, which is wiring`);
+        }
+      }
+    }
+  });
+
   it('keeps shared/ and client/ (but client/node/) free of Node modules and of server/ imports', () => {
     for (const file of [...sources('shared'), ...sources('client')]) {
       const nodeOnly = file.startsWith('client/node/');

@@ -27,8 +27,7 @@ export class WildcardIndex<T> {
     const segments = pattern.split('.');
     for (const seg of segments) {
       if (seg === '>') {
-        at.rest.add(item);
-        this.#changed(1);
+        this.#addTo(at.rest, item);
         return;
       }
       if (seg === '*') at = at.star ??= node();
@@ -38,7 +37,13 @@ export class WildcardIndex<T> {
         at = next;
       }
     }
-    at.here.add(item);
+    this.#addTo(at.here, item);
+  }
+
+  /** Counts an item once however often it is added to one pattern, as remove() counts it. */
+  #addTo(set: Set<T>, item: T): void {
+    if (set.has(item)) return;
+    set.add(item);
     this.#changed(1);
   }
 
