@@ -5,7 +5,8 @@ import { TidingsError } from '../../shared/errors.js';
 import { MAX_TOPIC_BYTES, checkTopic } from '../../shared/topics.js';
 import type { Grants } from '../auth/grants.js';
 import type { Hub } from '../hub/hub.js';
-import { encodeData, TOO_DEEP } from '../protocol/codec.js';
+import { publishInput } from '../hub/publish-input.js';
+import { listTopics, readHistory } from '../hub/topic-service.js';
 import type { HttpExchange } from '../transport/connection.js';
 import { permit } from './auth.js';
 import { sendError, sendJson, sendJsonText, sendTidingsError } from './reply.js';
@@ -58,15 +59,10 @@ export async function publishRoute(
     const issue = shape.error.issues[0];
     return sendError(ex, 'bad_request', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'bad body');
   }
-  const data = encodeData(shape.data.data);
-  if (data === undefined) return sendError(ex, 'bad_request', TOO_DEEP);
-  const bytes = Buffer.byteLength(data);
-  if (bytes > hub.opts.maxPayloadBytes) {
-    return sendError(ex, 'too_large', `data is ${bytes} bytes, over the ${hub.opts.maxPayloadBytes}-byte limit`, 413);
-  }
-  const key = shape.data.key;
+  const checked = publishInput(grants, topic, shape.data.data, shape.data.key, hub.opts.maxPayloadBytes, Date.now());
+  if (!checked.ok) return sendError(ex, checked.error.code, checked.error.message);
   try {
-    const result = await hub.append(topic, key === undefined ? { data, bytes, time: Date.now() } : { data, bytes, time: Date.now(), key });
+    const result = await hub.append(topic, checked.input);
     if (result.duplicate) sendJson(ex, 200, { topic, offset: result.offset, epoch: result.epoch, duplicate: true });
     else sendJson(ex, 201, { topic, offset: result.offset, epoch: result.epoch });
   } catch (error) {
@@ -81,12 +77,9 @@ export async function historyRoute(hub: Hub, ex: HttpExchange, rawTopic: string 
   const after = countParam(ex, 'after', 0);
   const limit = countParam(ex, 'limit', DEFAULT_PAGE);
   if (after === undefined || limit === undefined) return;
-  const bounds = hub.store.bounds(topic) ?? (await hub.store.touch(topic));
-  // Reading an unknown name must not keep it: a flood of reads would grow the store.
-  if (!hub.topics.has(topic)) hub.store.forget(topic);
-  const page = limit === 0 ? [] : await hub.store.read(topic, after, Math.min(limit, MAX_PAGE));
-  const messages = page.map((m) => `{"offset":${m.offset},"time":${m.time},"data":${m.data}}`).join(',');
-  const head = JSON.stringify({ topic, epoch: bounds.epoch, earliest: bounds.earliest, head: bounds.head, truncated: after + 1 < bounds.earliest });
+  const page = await readHistory(hub, topic, after, Math.min(limit, MAX_PAGE));
+  const messages = page.messages.map((m) => `{"offset":${m.offset},"time":${m.time},"data":${m.data}}`).join(',');
+  const head = JSON.stringify({ topic, epoch: page.epoch, earliest: page.earliest, head: page.head, truncated: after + 1 < page.earliest });
   sendJsonText(ex, 200, `${head.slice(0, -1)},"messages":[${messages}]}`);
 }
 
@@ -96,12 +89,5 @@ export function topicsRoute(hub: Hub, ex: HttpExchange, grants: Grants): void {
   if (prefix.length > MAX_TOPIC_BYTES) return sendError(ex, 'bad_request', `prefix is longer than ${MAX_TOPIC_BYTES} bytes`);
   const limit = countParam(ex, 'limit', DEFAULT_PAGE);
   if (limit === undefined) return;
-  const topics = hub.store.list(prefix, Math.min(limit, MAX_PAGE)).filter((t) => grants.canSubscribe(t.topic)).map((t) => ({
-    topic: t.topic,
-    epoch: t.epoch,
-    earliest: t.earliest,
-    head: t.head,
-    subscribers: (hub.topics.get(t.topic)?.subscribers.size ?? 0) + hub.wildcards.match(t.topic).length,
-  }));
-  sendJson(ex, 200, { topics });
+  sendJson(ex, 200, { topics: listTopics(hub, prefix, Math.min(limit, MAX_PAGE), (topic) => grants.canSubscribe(topic)) });
 }
