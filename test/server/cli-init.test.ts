@@ -1,31 +1,11 @@
 /** `tidings init`: the starter config it writes passes check-config and starts a hub; it never overwrites by accident. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MAIN, removeDir, runCli, startHub, tempDir } from '../helpers/hub-process.js';
+import { removeDir, runCli, startHub, tempDir } from '../helpers/hub-process.js';
 
 const CLI_TIMEOUT_MS = 15_000;
-
-/** `tidings ARGS` run in `cwd`, for the default file name. */
-function runIn(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tidings ${args.join(' ')} did not exit within ${CLI_TIMEOUT_MS} ms`));
-    }, CLI_TIMEOUT_MS);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('tidings init', () => {
   let dir: string;
@@ -35,7 +15,7 @@ describe('tidings init', () => {
   it('writes tidings.json that check-config passes and serve --config starts with', async () => {
     const here = join(dir, 'plain');
     mkdirSync(here);
-    const made = await runIn(here, ['init']);
+    const made = await runCli(['init'], {}, CLI_TIMEOUT_MS, here);
     assert.equal(made.code, 0, made.stderr);
     const file = join(here, 'tidings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
