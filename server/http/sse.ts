@@ -53,7 +53,13 @@ class SseConnection implements Connection {
       this.#stream.end();
       return 'ok';
     } else if (text.startsWith('{"op":"error"')) chunk = `event: error\ndata: ${text}\n\n`;
-    else return 'ok';
+    else if (text.startsWith('{"op":"ended"')) {
+      // The stream's one subscription ended (PROTOCOL.md §4): so does the stream; the
+      // EventSource comes back with Last-Event-ID and the answer says what was lost.
+      const { reason } = JSON.parse(text) as { reason: string };
+      this.close(1001, `the subscription ended (${reason}): resume to continue`);
+      return 'ok';
+    } else return 'ok';
     return this.#stream.write(chunk) ? 'ok' : 'backpressure';
   }
 

@@ -75,6 +75,13 @@ for (const transport of TRANSPORTS) {
       await raw.waitForMessages('fine.a', 1);
       assert.ok(hub.lines.some((l) => l.includes('replay read failed')), 'the failure is logged');
 
+      // An event stream of it ends too, saying why, so an EventSource comes back and resumes.
+      const res = await fetch(`${hub.httpUrl}/v1/topics/fault.read.fail/events?earliest`);
+      assert.equal(res.status, 200);
+      const body = await res.text();
+      assert.match(body, /event: subscribed/);
+      assert.match(body, /event: close\ndata: \{"code":1001,"reason":"the subscription ended \(unavailable\): resume to continue"\}/);
+
       const client = new TidingsClient(hub.url, { WebSocket, backoff: { initialMs: 50, maxMs: 200 } });
       try {
         const sub = client.subscribe('fault.read.fail', () => {}, { from: 'earliest' });
