@@ -18,12 +18,13 @@ import type { Context } from './scenarios/context.js';
 import { runCatchupScenario } from './scenarios/catchup.js';
 import { runConnectionsScenario, connectionLevels } from './scenarios/connections.js';
 import { runDurableScenario } from './scenarios/durable.js';
+import { fixedRates, fixedRateVariants, runFixedRateScenario } from './scenarios/fixedrate.js';
 import { fanoutSizes, runFanoutScenario } from './scenarios/fanout.js';
 import { runLatencyScenario } from './scenarios/latency.js';
 import { runTopicsScenario } from './scenarios/topics.js';
 import { runUrlScenario } from './scenarios/url.js';
 
-const SCENARIOS = ['fanout', 'latency', 'durable', 'catchup', 'connections', 'topics'] as const;
+const SCENARIOS = ['fanout', 'latency', 'fixedrate', 'durable', 'catchup', 'connections', 'topics'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function positive(what: string) {
@@ -91,6 +92,8 @@ function stepCount(s: Scenario): number {
       return fanoutSizes({ quick } as Context).length * o.systems.length;
     case 'latency':
       return (quick ? 1 : 2) * o.systems.length;
+    case 'fixedrate':
+      return fixedRates({ quick }).length * fixedRateVariants({ systems: o.systems }).length;
     case 'durable':
       return 2 * ((quick ? 1 : 2) + 1);
     case 'catchup':
@@ -118,6 +121,7 @@ const started = new Date();
 const runners: Record<Scenario, (c: Context) => Promise<void>> = {
   fanout: runFanoutScenario,
   latency: runLatencyScenario,
+  fixedrate: runFixedRateScenario,
   durable: runDurableScenario,
   catchup: runCatchupScenario,
   connections: runConnectionsScenario,

@@ -52,6 +52,29 @@ export function rssOf(pid: number, part: 'total' | 'anon' = 'total'): number {
   }
 }
 
+let clockTicks: number | undefined;
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+function ticksPerSecond(): number {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+  return clockTicks;
+}
+
+/**
+ * CPU time `pid` has used so far, user and system, over all its threads (LMDB's,
+ * libuv's, V8's included), in seconds; NaN once it is gone. Resolution: one tick.
+ */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name, which is in parentheses and may hold spaces:
+    // state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+  } catch {
+    return NaN;
+  }
+}
+
 export function openFilesOf(pid: number): number {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;

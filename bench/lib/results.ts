@@ -5,15 +5,15 @@
 
 /** One figure of one system in one scenario, measured `runs.length` times. */
 export interface Measurement {
-  /** `fanout`, `latency`, `durable`, `catchup`, `connections`, `topics`, `url`. */
+  /** `fanout`, `latency`, `fixedrate`, `durable`, `catchup`, `connections`, `topics`, `url`. */
   scenario: string;
-  /** `tidings-uws`, `tidings-ws`, `uws-raw`, `uws-batched`, `ws-raw`, `ws-cork`, `socketio`, or a URL. */
+  /** `tidings-uws`, `tidings-ws` (`-memory`: on memory storage), `uws-raw`, `uws-batched`, `ws-raw`, `ws-cork`, `socketio`, or a URL. */
   system: string;
   /** The scenario's parameters for this row, e.g. `{ subscribers: 1000 }`. */
   params: Record<string, string | number>;
-  /** What was measured, e.g. `deliveries/s`, `p99`, `bytes/connection`. */
+  /** What was measured, e.g. `deliveries/s`, `p99`, `bytes/connection`, `server CPU`. */
   metric: string;
-  /** `msg/s`, `ms`, `bytes`, `conn/s`… */
+  /** `msg/s`, `ms`, `bytes`, `conn/s`, `%` (of one core), `µs`… */
   unit: string;
   /** True when a larger value is better (throughput), false for latency and memory. */
   higherIsBetter: boolean;

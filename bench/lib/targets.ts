@@ -26,6 +26,10 @@ function ratio(a: number | undefined, b: number | undefined): number | undefined
   return a === undefined || b === undefined || b === 0 ? undefined : a / b;
 }
 
+function difference(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a - b;
+}
+
 export function checkTargets(measurements: Measurement[]): TargetCheck[] {
   const find = finder(measurements);
   const out: Array<TargetCheck | undefined> = [];
@@ -38,6 +42,14 @@ export function checkTargets(measurements: Measurement[]): TargetCheck[] {
     .filter((v): v is number => v !== undefined);
   const bestRaw = rawP99.length ? Math.min(...rawP99) : undefined;
   out.push(check('p99 latency at 2,000 msg/s: Tidings (uWS) ÷ best raw uWS', ratio(find('latency', 'tidings-uws', 'p99', { rate: 2000 }), bestRaw), '<=', 1.5, '×'));
+  const diskP50 = find('fixedrate', 'tidings-uws', 'p50', { rate: 500 });
+  const memoryP50 = find('fixedrate', 'tidings-uws-memory', 'p50', { rate: 500 });
+  out.push(check('p50 latency at 500 msg/s: Tidings (uWS) on disk − on memory storage', difference(diskP50, memoryP50), '<=', 0.3, 'ms'));
+  out.push(check(
+    'server CPU per delivery at 500 msg/s: Tidings (uWS, disk) ÷ raw uWS batched',
+    ratio(find('fixedrate', 'tidings-uws', 'CPU per delivery', { rate: 500 }), find('fixedrate', 'uws-batched', 'CPU per delivery', { rate: 500 })),
+    '<=', 1.3, '×',
+  ));
   out.push(check('catch-up from 1,000,000 messages on disk', find('catchup', 'tidings-uws', 'replayed/s', { backlog: 1_000_000 }), '>=', 500_000, 'msg/s'));
   out.push(check('catch-up memory stays flat (hub anonymous RSS growth while replaying)', find('catchup', 'tidings-uws', 'anonymous RSS growth', { backlog: 1_000_000 }), '<=', 64 * 1024 * 1024, 'bytes'));
   for (const fsync of ['interval', 'always']) {

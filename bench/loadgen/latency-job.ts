@@ -15,6 +15,14 @@ function sentAt(frame: string): number {
   return at < 0 ? NaN : parseFloat(frame.slice(at + 4, at + 30));
 }
 
+/**
+ * How many messages are due `elapsedMs` after the start at `rate` msg/s: message
+ * n is due at n / rate, so the first one at once.
+ */
+export function dueCount(elapsedMs: number, rate: number): number {
+  return Math.floor((elapsedMs / 1000) * rate) + 1;
+}
+
 export async function runLatency(job: LatencyJob, report: Report): Promise<JobResult> {
   const subs = await connectMany(job.dialect, job.url, job.subscribers, {
     ...job,
@@ -39,7 +47,7 @@ export async function runLatency(job: LatencyJob, report: Report): Promise<JobRe
     void (async () => {
       while (running) {
         // Send every message due by now, each stamped with its due time.
-        const due = Math.floor(((nowMs() - start) / 1000) * job.rate);
+        const due = dueCount(nowMs() - start, job.rate);
         for (; sent < due && running; sent++) {
           const t = (start + (sent * 1000) / job.rate).toFixed(3);
           publisher!.publish(job.topic, payloadOf(job.payloadBytes, `"t":${t},`)).catch((error: Error) => {

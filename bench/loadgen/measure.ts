@@ -23,6 +23,8 @@ export function payloadOf(bytes: number, extra = ''): string {
 /**
  * Runs the warm-up, then each window: `sample()` is read at the start and end
  * of a window and `rates` turns the two samples into per-second figures.
+ * `onWindow(n)` is called when the first window starts (n = 0) and as each
+ * ends (n windows done), so a parent can sample a server on the same edges.
  */
 export async function measureWindows<S>(
   timing: Timing,
@@ -32,6 +34,7 @@ export async function measureWindows<S>(
   extra?: (from: S, to: S) => Partial<WindowResult>,
 ): Promise<WindowResult[]> {
   await sleep(timing.warmupMs);
+  onWindow?.(0);
   const out: WindowResult[] = [];
   for (let i = 0; i < timing.windows; i++) {
     const from = sample();

@@ -10,12 +10,14 @@ export const CEILING = 'uws-batched';
 export const SOCKETIO = 'socketio';
 
 /** Known systems, in the order they are listed everywhere. */
-export const SYSTEM_ORDER = ['tidings-uws', 'tidings-ws', 'uws-batched', 'uws-raw', 'ws-cork', 'ws-raw', 'socketio'];
+export const SYSTEM_ORDER = ['tidings-uws', 'tidings-uws-memory', 'tidings-ws', 'tidings-ws-memory', 'uws-batched', 'uws-raw', 'ws-cork', 'ws-raw', 'socketio'];
 
 /** Tidings in strong colours, the ceiling in dark grey, the other peers muted. */
 const FIXED_COLORS: Record<string, string> = {
   'tidings-uws': '#1f57d6',
+  'tidings-uws-memory': '#74a0f7',
   'tidings-ws': '#e8590c',
+  'tidings-ws-memory': '#f5a26b',
   'uws-batched': '#3f4650',
   'uws-raw': '#97a3b3',
   'ws-cork': '#5f9c86',
@@ -28,7 +30,9 @@ const EXTRA_COLORS = ['#7b3fe4', '#c2255c', '#0c9488', '#b45309', '#4263eb', '#8
 
 export const SYSTEM_DESCRIPTIONS: Record<string, string> = {
   'tidings-uws': 'Tidings hub on uWebSockets.js',
+  'tidings-uws-memory': 'Tidings hub on uWebSockets.js, memory storage',
   'tidings-ws': 'Tidings hub on the ws library',
+  'tidings-ws-memory': 'Tidings hub on the ws library, memory storage',
   'uws-batched': 'raw uWebSockets.js with per-tick batching (the ceiling)',
   'uws-raw': 'raw uWebSockets.js app.publish',
   'ws-cork': 'raw ws library with cork',
@@ -103,6 +107,13 @@ const SCENARIOS: ScenarioInfo[] = [
     id: 'latency',
     title: 'Latency under load',
     blurb: 'Publish-to-delivery latency at a fixed publish rate; the bars show p99, the lines every percentile.',
+    percentileTitle: 'Delivery latency percentiles',
+    curveLabel: 'messages',
+  },
+  {
+    id: 'fixedrate',
+    title: 'Cost at a fixed rate',
+    blurb: 'One publisher at a fixed rate to 100 subscribers: publish-to-delivery latency, and the server process\'s CPU in % of one core and per delivery; Tidings on disk and on memory storage.',
     percentileTitle: 'Delivery latency percentiles',
     curveLabel: 'messages',
   },

@@ -47,15 +47,20 @@ export function recordRate(
   });
 }
 
-/** Latency percentiles per window; the figure is p99, with the median window's percentiles. */
+/**
+ * Latency percentiles per window; the figure is `opts.percentile` (p99 by default),
+ * with the median window's percentiles unless `opts.percentiles` is false.
+ */
 export function recordLatency(
   ctx: Context,
   base: Pick<Measurement, 'scenario' | 'system' | 'params'>,
   result: JobResult,
   metric = 'p99',
+  opts: { percentile?: 'p50' | 'p99' | 'p99.9' | 'max'; percentiles?: boolean } = {},
 ): Measurement {
+  const key = opts.percentile ?? 'p99';
   const perWindow = result.windows.map((w) => new Histogram(w.histogram).summary());
-  const runs = perWindow.map((p) => p.p99 ?? NaN);
+  const runs = perWindow.map((p) => p[key] ?? NaN);
   const order = runs.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const mid = order[order.length >> 1]?.[1] ?? 0;
   return record(ctx, {
@@ -65,7 +70,7 @@ export function recordLatency(
     higherIsBetter: false,
     runs,
     loadgenCpu: median(result.windows.map((w) => w.cpu)),
-    percentiles: perWindow[mid] ?? {},
+    ...(opts.percentiles === false ? {} : { percentiles: perWindow[mid] ?? {} }),
   });
 }
 

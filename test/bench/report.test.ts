@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { summarize, type BenchResults, type Measurement } from '../../bench/lib/results.js';
+import { checkTargets } from '../../bench/lib/targets.js';
 import {
   escapeHtml,
   fmtBytes,
@@ -326,6 +327,52 @@ describe('renderSummary', () => {
     const widths = new Set(block.map((l) => [...l].length));
     assert.equal(widths.size, 1, block.join('\n'));
     for (const s of [...ALL, ...URLS]) assert.ok(text.includes(s), s);
+  });
+});
+
+describe('fixed-rate figures', () => {
+  /** p50 and CPU per delivery of the fixedrate scenario, per system, at `rate`. */
+  function fixedRate(rate: number, p50: Record<string, number>, perDelivery: Record<string, number>): Measurement[] {
+    const params = { rate, subscribers: 100 };
+    return [
+      ...Object.entries(p50).map(([s, v]) => meas('fixedrate', s, params, 'p50', 'ms', false, v)),
+      ...Object.entries(perDelivery).map(([s, v]) => meas('fixedrate', s, params, 'server CPU', '%', false, v * 5)),
+      ...Object.entries(perDelivery).map(([s, v]) => meas('fixedrate', s, params, 'CPU per delivery', 'µs', false, v)),
+    ];
+  }
+
+  it('checks disk p50 against memory storage and CPU per delivery against the ceiling, at 500 msg/s', () => {
+    const m = [
+      ...fixedRate(500, { 'tidings-uws': 2.0, 'tidings-uws-memory': 0.85, 'uws-batched': 0.59 }, { 'tidings-uws': 11.8, 'uws-batched': 6.6 }),
+      // Other rates are not what the targets are about.
+      ...fixedRate(2000, { 'tidings-uws': 0.5, 'tidings-uws-memory': 0.45 }, { 'tidings-uws': 1, 'uws-batched': 1 }),
+    ];
+    const targets = checkTargets(m);
+    const p50 = targets.find((t) => t.name.startsWith('p50 latency at 500 msg/s'));
+    const cpu = targets.find((t) => t.name.startsWith('server CPU per delivery at 500 msg/s'));
+    assert.ok(p50 && cpu, targets.map((t) => t.name).join('\n'));
+    assert.ok(Math.abs(p50.value - 1.15) < 1e-9, String(p50.value));
+    assert.deepEqual([p50.target, p50.unit, p50.comparison, p50.met], [0.3, 'ms', '<=', false]);
+    assert.ok(Math.abs(cpu.value - 11.8 / 6.6) < 1e-9, String(cpu.value));
+    assert.deepEqual([cpu.target, cpu.comparison, cpu.met], [1.3, '<=', false]);
+
+    const close = checkTargets(fixedRate(500, { 'tidings-uws': 0.95, 'tidings-uws-memory': 0.8 }, { 'tidings-uws': 7, 'uws-batched': 6 }));
+    assert.deepEqual(close.filter((t) => t.name.includes('500 msg/s')).map((t) => t.met), [true, true]);
+    // Without memory storage or the ceiling in the run, there is nothing to check.
+    assert.equal(checkTargets(fixedRate(500, { 'tidings-uws': 2 }, { 'tidings-uws': 11 })).length, 0);
+  });
+
+  it('prints CPU in % of a core and µs, the memory-storage row after its disk one', () => {
+    const full = sampleResults();
+    const m = fixedRate(500, { 'tidings-uws': 2.0, 'tidings-uws-memory': 0.85, 'uws-batched': 0.59 }, { 'tidings-uws': 11.8, 'tidings-uws-memory': 9.8, 'uws-batched': 6.6 });
+    const text = renderSummary({ ...full, measurements: m, targets: checkTargets(m) });
+    assert.ok(text.includes('Cost at a fixed rate (fixedrate)'), text);
+    const rows = text.split('\n').filter((l) => l.includes('500 msg/s · 100 subscribers'));
+    const cpuRows = rows.filter((l) => l.includes('server CPU ↓'));
+    assert.deepEqual(cpuRows.map((l) => l.trim().split(/\s+/)[0]), ['tidings-uws', 'tidings-uws-memory', 'uws-batched']);
+    assert.match(cpuRows[0]!, /\s59%\s/);
+    assert.match(rows.find((l) => l.startsWith('  tidings-uws ') && l.includes('CPU per delivery'))!, /11\.8 µs .* 1\.79×/);
+    assert.ok(renderResultsMd({ ...full, measurements: m }).includes('Tidings hub on uWebSockets.js, memory storage'));
   });
 });
 
