@@ -14,6 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { FlushAcks } from './flush-acks.js';
 import { TEST_BOOT_ID, faultsEnabled, flushFaults, killPoint, readFault } from './fault-points.js';
 import { checkStoreOrThrow } from './store-check.js';
 import { TidingsError } from '../../shared/errors.js';
@@ -101,15 +102,13 @@ export class LmdbLogStore implements LogStore {
   #sweepWaiters: Array<() => void> = [];
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
-  /** Commit times not yet known to be flushed, oldest first. */
-  #unflushed: number[] = [];
-  /** Settles after every committed batch has been acknowledged. */
-  #acked: Promise<void> = Promise.resolve();
+  readonly #acks: FlushAcks;
 
   constructor(opts: LmdbLogStoreOptions) {
     this.#opts = opts;
     this.#log = opts.log ?? noopLog;
     this.#dedupe = new DedupeWindow(opts.dedupeWindowMs);
+    this.#acks = new FlushAcks(opts.fsyncIntervalMs, (topic) => opts.policyFor(topic).fsync === 'always');
   }
 
   async open(): Promise<void> {
@@ -378,23 +377,10 @@ export class LmdbLogStore implements LogStore {
       topic.batchFirst = 0;
       topic.batchSizes = [];
     }
-    const committedAt = Date.now();
-    this.#unflushed.push(committedAt);
     const flushed = Promise.resolve(this.#env.flushed).then(async () => {
       if (this.#flushFaults) await this.#flushFaults(batch.map((e) => e.topic));
-      while (this.#unflushed.length > 0 && (this.#unflushed[0] as number) <= committedAt) this.#unflushed.shift();
     });
-    const lagging = committedAt - (this.#unflushed[0] as number) >= this.#opts.fsyncIntervalMs;
-    const waits = batch.map((entry) => lagging || this.#opts.policyFor(entry.topic).fsync === 'always');
-    const resolve = (flushedNow: boolean): void => {
-      batch.forEach((entry, i) => {
-        if (waits[i] === flushedNow) entry.resolve(results[i] as AppendResult);
-      });
-    };
-    this.#acked = this.#acked
-      .then(() => resolve(false))
-      .then(() => (waits.includes(true) ? flushed : undefined))
-      .then(() => resolve(true));
+    this.#acks.committed(batch, results, flushed);
   }
 
   #fail(batch: Pending[], undo: Undo, cause: unknown): void {
@@ -456,7 +442,7 @@ export class LmdbLogStore implements LogStore {
       if (this.#inFlight) await this.#inFlight;
       else this.#issue();
     }
-    await this.#acked;
+    await this.#acks.settled();
     await this.#metaDb.put('state', { version: STORE_FORMAT_VERSION, bootId: this.#opts.bootId ?? TEST_BOOT_ID ?? currentBootId(), clean: true });
     await this.#env.flushed;
     await this.#env.close();
