@@ -5,7 +5,7 @@ import { TidingsError } from '../../shared/errors.js';
 import { MAX_TOPIC_BYTES, checkTopic } from '../../shared/topics.js';
 import type { Grants } from '../auth/grants.js';
 import type { Hub } from '../hub/hub.js';
-import { publishInput } from '../hub/publish-input.js';
+import { appendInput, isWireError } from '../hub/publish-input.js';
 import { listTopics, readHistory } from '../hub/topic-service.js';
 import type { HttpExchange } from '../transport/connection.js';
 import { permit } from './auth.js';
@@ -59,10 +59,10 @@ export async function publishRoute(
     const issue = shape.error.issues[0];
     return sendError(ex, 'bad_request', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'bad body');
   }
-  const checked = publishInput(grants, topic, shape.data.data, shape.data.key, hub.opts.maxPayloadBytes, Date.now());
-  if (!checked.ok) return sendError(ex, checked.error.code, checked.error.message);
+  const input = appendInput(shape.data.data, shape.data.key, hub.opts.maxPayloadBytes, Date.now());
+  if (isWireError(input)) return sendError(ex, input.code, input.message);
   try {
-    const result = await hub.append(topic, checked.input);
+    const result = await hub.append(topic, input);
     if (result.duplicate) sendJson(ex, 200, { topic, offset: result.offset, epoch: result.epoch, duplicate: true });
     else sendJson(ex, 201, { topic, offset: result.offset, epoch: result.epoch });
   } catch (error) {

@@ -1,7 +1,9 @@
 /**
- * The checks of one publish, whichever way it came in (a WebSocket frame, an
- * HTTP request): the topic, the token's grant, the data's form and its size.
- * Written once, so both ways refuse the same things with the same codes.
+ * The checks of one publish: the topic and the token's grant, then the data's
+ * form and size. The data is checked here for every way in (a WebSocket frame,
+ * an HTTP request), so all refuse the same things with the same codes; the
+ * WebSocket checks its rate limit between the two, before any encoding. (HTTP
+ * checks topic and grant with its own 400/401/403 before it reads the body.)
  */
 import type { WireError } from '../../shared/errors.js';
 import { checkTopic } from '../../shared/topics.js';
@@ -9,23 +11,23 @@ import type { Grants } from '../auth/grants.js';
 import type { AppendInput } from '../store/log-store.js';
 import { encodeData, TOO_DEEP } from '../protocol/codec.js';
 
-export type PublishInput = { ok: true; input: AppendInput } | { ok: false; error: WireError };
-
-/** `admit`: a refusal after the grant and before any encoding (a rate limit), or undefined to go on. */
-export function publishInput(
-  grants: Grants | undefined, topic: string, data: unknown, key: string | undefined, maxPayloadBytes: number, now: number,
-  admit?: () => WireError | undefined,
-): PublishInput {
+/** Why publishing to `topic` is refused before its data is looked at, or undefined. */
+export function publishRefusal(grants: Grants | undefined, topic: string): WireError | undefined {
   const check = checkTopic(topic);
-  if (!check.ok) return { ok: false, error: { code: 'invalid_topic', message: check.reason } };
-  if (!grants?.canPublish(topic)) return { ok: false, error: { code: 'forbidden', message: `cannot publish to ${topic}` } };
-  const refused = admit?.();
-  if (refused) return { ok: false, error: refused };
+  if (!check.ok) return { code: 'invalid_topic', message: check.reason };
+  if (!grants?.canPublish(topic)) return { code: 'forbidden', message: `cannot publish to ${topic}` };
+  return undefined;
+}
+
+/** The data as what the store appends, or why it cannot be stored. */
+export function appendInput(data: unknown, key: string | undefined, maxPayloadBytes: number, now: number): AppendInput | WireError {
   const json = encodeData(data);
-  if (json === undefined) return { ok: false, error: { code: 'bad_request', message: TOO_DEEP } };
+  if (json === undefined) return { code: 'bad_request', message: TOO_DEEP };
   const bytes = Buffer.byteLength(json);
-  if (bytes > maxPayloadBytes) {
-    return { ok: false, error: { code: 'too_large', message: `data is ${bytes} bytes, over the ${maxPayloadBytes}-byte limit` } };
-  }
-  return { ok: true, input: key === undefined ? { data: json, bytes, time: now } : { data: json, bytes, time: now, key } };
+  if (bytes > maxPayloadBytes) return { code: 'too_large', message: `data is ${bytes} bytes, over the ${maxPayloadBytes}-byte limit` };
+  return key === undefined ? { data: json, bytes, time: now } : { data: json, bytes, time: now, key };
+}
+
+export function isWireError(value: AppendInput | WireError): value is WireError {
+  return 'code' in value;
 }

@@ -51,12 +51,14 @@ for (const transport of TRANSPORTS) {
       assert.ok(replayed.length < 11_000, 'it did end before the head');
       // Still open: the other subscription receives, and no message of over.a follows ended.
       await publisher.request({ op: 'publish', topic: 'over.b', data: 'still here' });
-      await publisher.request({ op: 'publish', topic: 'over.a', data: 'after ended' });
+      const afterEnded = await publisher.request({ op: 'publish', topic: 'over.a', data: 'after ended' });
       await reader.waitForMessages('over.b', 1);
       await reader.request({ op: 'ping' });
       assert.ok(reader.frames.slice(at + 1).every((f) => !(f.op === 'message' && (f as MessageFrame).topic === 'over.a')), 'nothing of over.a after ended');
-      const again = await reader.request({ op: 'subscribe', topic: 'over.a', from: { after: replayed.at(-1) ?? 0, epoch: String((await publisher.request({ op: 'publish', topic: 'over.c', data: 0 })).epoch) } });
+      const again = await reader.request({ op: 'subscribe', topic: 'over.a', from: { after: replayed.at(-1) ?? 0, epoch: String(afterEnded.epoch) } });
       assert.equal(again.error, undefined, 'subscribing again is allowed: the ended one is gone');
+      assert.equal(again.truncated, true, 'and its reply says what was lost');
+      assert.equal(again.reset, false);
       reader.terminate();
       publisher.terminate();
     });

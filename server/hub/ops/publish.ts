@@ -1,17 +1,19 @@
 import { TidingsError } from '../../../shared/errors.js';
 import type { PublishRequest } from '../../../shared/protocol.js';
 import type { AppendResult } from '../../store/log-store.js';
-import { publishInput } from '../publish-input.js';
+import { appendInput, isWireError, publishRefusal } from '../publish-input.js';
 import type { Hub } from '../hub.js';
 import type { Session } from '../session.js';
 
 export function publish(hub: Hub, session: Session, req: PublishRequest): void {
+  const refused = publishRefusal(session.grants, req.topic);
+  if (refused) return session.fail(req.id, refused);
   const now = Date.now();
-  const checked = publishInput(session.grants, req.topic, req.data, req.key, hub.opts.maxPayloadBytes, now, () => (session.publishAllowed(now)
-    ? undefined
-    : { code: 'rate_limited', message: `more than ${hub.opts.maxPublishRate} publishes a second` }));
-  if (!checked.ok) return session.fail(req.id, checked.error);
-  const input = checked.input;
+  if (!session.publishAllowed(now)) {
+    return session.fail(req.id, { code: 'rate_limited', message: `more than ${hub.opts.maxPublishRate} publishes a second` });
+  }
+  const input = appendInput(req.data, req.key, hub.opts.maxPayloadBytes, now);
+  if (isWireError(input)) return session.fail(req.id, input);
   hub.append(req.topic, input).then(
     (result: AppendResult) => {
       if (req.id === undefined) return;
